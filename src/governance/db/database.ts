@@ -1,0 +1,222 @@
+/**
+ * `GovernanceDatabase`: the governance domain's SQLite database, over sql.js (SQLite compiled
+ * to WebAssembly, fully in memory).
+ *
+ * - The WASM binary is read from the installed `sql.js` package (no network, no download).
+ * - Foreign keys are ON for every connection (re-applied after `export()`, which reopens the
+ *   connection inside sql.js and would otherwise silently drop the pragma).
+ * - `create()` is cheap: the schema is bootstrapped ONCE per process into a template and every
+ *   new database is a byte-level clone of it (`new SQL.Database(template.export())`).
+ * - All SQL helpers take positional `?` parameters; nothing is interpolated.
+ * - `transaction(fn)` is synchronous (sql.js is): BEGIN/COMMIT at the outer level, SAVEPOINTs
+ *   when nested; any throw rolls the whole (sub)transaction back and rethrows.
+ * - `save(file)` is atomic (temp file in the same directory, fsync, rename); `open(file)`
+ *   refuses a missing, corrupt or foreign file with a typed error and never writes to it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import initSqlJs from 'sql.js';
+import type { Database as SqlJsDatabase, SqlJsStatic, SqlValue } from 'sql.js';
+import { GovernanceError } from '../errors';
+import { assertSchema, bootstrapSchema, checkSchema, type SchemaCheckResult } from './schema';
+
+/** A value accepted as a SQL parameter. Booleans are stored as 0/1, undefined as NULL. */
+export type SqlParam = string | number | boolean | null | undefined | Uint8Array;
+
+/** First 16 bytes of every SQLite 3 database file. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+let sqlJsPromise: Promise<SqlJsStatic> | undefined;
+let templateBytes: Uint8Array | undefined;
+
+/** Loads sql.js once per process, with the WASM read from the installed package. */
+export function loadSqlJs(): Promise<SqlJsStatic> {
+  if (!sqlJsPromise) {
+    const wasmBinary = fs.readFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'));
+    sqlJsPromise = initSqlJs({ wasmBinary: new Uint8Array(wasmBinary).buffer as ArrayBuffer });
+  }
+  return sqlJsPromise;
+}
+
+/** Bytes of a freshly bootstrapped database (bootstrapped once, then cached). */
+async function template(): Promise<Uint8Array> {
+  if (!templateBytes) {
+    const SQL = await loadSqlJs();
+    const db = new GovernanceDatabase(new SQL.Database());
+    bootstrapSchema(db);
+    templateBytes = db.export();
+    db.close();
+  }
+  return templateBytes;
+}
+
+function toSqlValue(value: SqlParam): SqlValue {
+  if (value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+/** The governance database handle; see the module comment for the guarantees. */
+export class GovernanceDatabase {
+  private raw: SqlJsDatabase | undefined;
+  private depth = 0;
+
+  /** Wraps an open sql.js database and turns foreign keys on. Prefer `create()` / `open()`. */
+  constructor(raw: SqlJsDatabase) {
+    this.raw = raw;
+    raw.exec('PRAGMA foreign_keys = ON');
+  }
+
+  /** A new in-memory database with the full schema (a clone of the per-process template). */
+  static async create(): Promise<GovernanceDatabase> {
+    const [SQL, bytes] = await Promise.all([loadSqlJs(), template()]);
+    return new GovernanceDatabase(new SQL.Database(bytes));
+  }
+
+  /**
+   * Loads a database from bytes, refusing anything that is not an intact governance database:
+   * `CORRUPT_DATABASE` for non-SQLite or damaged bytes, `SCHEMA_MISSING` (naming each missing
+   * table and column) for a valid SQLite database of some other application.
+   */
+  static async fromBytes(bytes: Uint8Array, label = 'database'): Promise<GovernanceDatabase> {
+    if (bytes.length < SQLITE_HEADER.length || !SQLITE_HEADER.equals(Buffer.from(bytes.subarray(0, 16)))) {
+      throw new GovernanceError('CORRUPT_DATABASE', `${label} is not a SQLite database (bad or missing header); it was left untouched. Restore it from a backup or create a new database.`, { label });
+    }
+    const SQL = await loadSqlJs();
+    let db: GovernanceDatabase | undefined;
+    try {
+      db = new GovernanceDatabase(new SQL.Database(bytes));
+      const check = db.all<{ quick_check: string }>('PRAGMA quick_check');
+      if (check[0]?.quick_check !== 'ok') throw new Error(check.map((r) => r.quick_check).join('; '));
+    } catch (err) {
+      db?.close();
+      throw new GovernanceError('CORRUPT_DATABASE', `${label} is a damaged SQLite database (${(err as Error).message}); it was left untouched. Restore it from a backup or create a new database.`, { label }, { cause: err });
+    }
+    try {
+      assertSchema(db);
+    } catch (err) {
+      db.close();
+      const e = err as GovernanceError;
+      throw new GovernanceError('SCHEMA_MISSING', `${label} is not a governance database: ${e.message}`, { label, ...e.details });
+    }
+    return db;
+  }
+
+  /** Opens a saved database file (read only from disk; the file is never modified). */
+  static async open(file: string): Promise<GovernanceDatabase> {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (err) {
+      throw new GovernanceError('FILE_NOT_FOUND', `Cannot read governance database ${file}: ${(err as Error).message}`, { file }, { cause: err });
+    }
+    return GovernanceDatabase.fromBytes(bytes, file);
+  }
+
+  private get db(): SqlJsDatabase {
+    if (!this.raw) throw new GovernanceError('DATABASE_CLOSED', 'The governance database is closed; open or create a new one.');
+    return this.raw;
+  }
+
+  /** True until `close()`. */
+  get isOpen(): boolean {
+    return this.raw !== undefined;
+  }
+
+  /** True while inside `transaction()`. */
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  /** Runs one or more statements without parameters (DDL, pragmas). */
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  /** Runs one parameterised statement; returns the number of rows it changed. */
+  run(sql: string, params: readonly SqlParam[] = []): { changes: number } {
+    this.db.run(sql, params.map(toSqlValue));
+    return { changes: this.db.getRowsModified() };
+  }
+
+  /** All rows of a parameterised query, as column-name keyed objects. */
+  all<T>(sql: string, params: readonly SqlParam[] = []): T[] {
+    const stmt = this.db.prepare(sql);
+    try {
+      stmt.bind(params.map(toSqlValue));
+      const rows: T[] = [];
+      while (stmt.step()) rows.push(stmt.getAsObject() as T);
+      return rows;
+    } finally {
+      stmt.free();
+    }
+  }
+
+  /** The first row of a parameterised query, or undefined. */
+  get<T>(sql: string, params: readonly SqlParam[] = []): T | undefined {
+    return this.all<T>(sql, params)[0];
+  }
+
+  /**
+   * Runs `fn` atomically. Nested calls use SAVEPOINTs, so an inner failure that the caller
+   * catches rolls back only the inner part. `fn` must be synchronous: returning a promise is
+   * refused (and rolled back) because the transaction could not span the await.
+   */
+  transaction<T>(fn: () => T): T {
+    const savepoint = this.depth > 0 ? `sp_${this.depth}` : undefined;
+    this.db.exec(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN');
+    this.depth++;
+    try {
+      const result = fn();
+      if (result instanceof Promise) {
+        throw new GovernanceError('INVALID_ARGUMENT', 'transaction() callbacks must be synchronous; do async work before or after the transaction.');
+      }
+      this.depth--;
+      this.db.exec(savepoint ? `RELEASE ${savepoint}` : 'COMMIT');
+      return result;
+    } catch (err) {
+      this.depth--;
+      this.db.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** Compares the database with the expected schema (never throws). */
+  checkSchema(): SchemaCheckResult {
+    return checkSchema(this);
+  }
+
+  /** The database file image. */
+  export(): Uint8Array {
+    if (this.depth > 0) throw new GovernanceError('INVALID_STATUS', 'Cannot export or save inside a transaction; commit first.');
+    const bytes = this.db.export();
+    this.db.exec('PRAGMA foreign_keys = ON');
+    return bytes;
+  }
+
+  /** Writes the database to `file` atomically: a temp file next to it, fsync, then rename. */
+  save(file: string): void {
+    const bytes = this.export();
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeSync(fd, bytes);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Releases the database; later calls fail with DATABASE_CLOSED. Idempotent. */
+  close(): void {
+    this.raw?.close();
+    this.raw = undefined;
+  }
+}

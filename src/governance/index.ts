@@ -1,0 +1,19 @@
+/**
+ * Public surface of the governance domain (no `vscode` import anywhere under src/governance).
+ * Engineer A owns the first block; engineer B appends its services' exports at the end.
+ */
+export * from './types';
+export * from './errors';
+export * from './audit';
+export * from './agents';
+export * from './proposals';
+export { GovernanceDatabase, loadSqlJs, type SqlParam } from './db/database';
+export {
+  EXPECTED_SCHEMA,
+  SCHEMA_STATEMENTS,
+  assertSchema,
+  bootstrapSchema,
+  checkSchema,
+  type SchemaCheckResult,
+  type SchemaQueryable,
+} from './db/schema';
