@@ -1,0 +1,38 @@
+/** Command and setting ids shared by the manifest, the extension and the editor tests. */
+export const COMMANDS = {
+  run: 'governanceCoverage.runTests',
+  runWithCoverage: 'governanceCoverage.runTestsWithCoverage',
+  showPlan: 'governanceCoverage.showPlan',
+  toggleHints: 'governanceCoverage.toggleHints',
+  runTestsForFile: 'governanceCoverage.runTestsForFile',
+  copyTestOutline: 'governanceCoverage.copyTestOutline',
+  showLog: 'governanceCoverage.showLog',
+  refresh: 'governanceCoverage.refreshTests',
+  testState: 'governanceCoverage._testState',
+  waitFor: 'governanceCoverage._waitFor',
+} as const;
+
+/** Settings section. */
+export const SECTION = 'governanceCoverage';
+
+/** Arguments of the run commands (all optional: the palette passes none). */
+export interface RunCommandArgs {
+  /** Test files (absolute paths) to run instead of everything. */
+  files?: string[];
+}
+
+/** Arguments of the test-state command. */
+export interface TestStateArgs {
+  /** With `line`: include the hover text at that place. */
+  file?: string;
+  /** 0-based line. */
+  line?: number;
+}
+
+/** Arguments of the wait command. */
+export interface WaitForArgs {
+  /** `tree`: discovery done; `run`: `count` runs completed (default: one more than now). */
+  event: 'tree' | 'run';
+  count?: number;
+  timeoutMs?: number;
+}

@@ -1,0 +1,99 @@
+/**
+ * Native coverage: one `FileCoverage` per covered source file with statement, branch and
+ * declaration details loaded on demand, plus per-test coverage where the running VS Code offers
+ * it (1.93+: `FileCoverage.includesTests`, `loadDetailedCoverageForTest`), feature-detected.
+ */
+import * as vscode from 'vscode';
+import type { FileCoverageData, RunResult } from '../coverage/model';
+import { testsTouchingFile, toPlainCoverage, type PlainFileCoverage, type PlainRange } from './coverageDetails';
+
+/** 1.93+ additions, declared locally because `@types/vscode` is pinned at 1.88. */
+interface PerTestFileCoverage {
+  includesTests?: vscode.TestItem[];
+}
+interface PerTestProfile {
+  loadDetailedCoverageForTest?: (
+    run: vscode.TestRun,
+    fileCoverage: vscode.FileCoverage,
+    fromTestItem: vscode.TestItem,
+    token: vscode.CancellationToken,
+  ) => Thenable<vscode.FileCoverageDetail[]>;
+}
+
+/** True when the running VS Code has the per-test coverage API (1.93+). */
+export function hasPerTestCoverageApi(version: string = vscode.version): boolean {
+  const [major, minor] = version.split('.').map((n) => parseInt(n, 10));
+  return major > 1 || (major === 1 && minor >= 93);
+}
+
+interface Entry {
+  data: FileCoverageData;
+  perTest?: RunResult['perTest'];
+}
+
+function toRange(r: PlainRange): vscode.Range {
+  return new vscode.Range(r.startLine, r.startColumn, r.endLine, r.endColumn);
+}
+
+/** Plain details → VS Code detail objects. */
+export function toDetails(plain: PlainFileCoverage): vscode.FileCoverageDetail[] {
+  const out: vscode.FileCoverageDetail[] = plain.statements.map(
+    (s) =>
+      new vscode.StatementCoverage(
+        s.executed,
+        toRange(s.range),
+        s.branches.map((b) => new vscode.BranchCoverage(b.executed, b.range ? toRange(b.range) : undefined, b.label)),
+      ),
+  );
+  for (const d of plain.declarations) out.push(new vscode.DeclarationCoverage(d.name, d.executed, toRange(d.range)));
+  return out;
+}
+
+/** Remembers what each reported `FileCoverage` stands for, so details load lazily. */
+export class CoverageReporter {
+  private readonly entries = new WeakMap<vscode.FileCoverage, Entry>();
+
+  /** Installs the detail loaders on the coverage profile. */
+  constructor(profile: vscode.TestRunProfile) {
+    profile.loadDetailedCoverage = async (_run, fileCoverage) => {
+      const entry = this.entries.get(fileCoverage);
+      return entry ? toDetails(toPlainCoverage(entry.data)) : [];
+    };
+    if (hasPerTestCoverageApi()) {
+      (profile as vscode.TestRunProfile & PerTestProfile).loadDetailedCoverageForTest = async (_run, fileCoverage, item) => {
+        const entry = this.entries.get(fileCoverage);
+        const only = entry?.perTest?.[item.id]?.[entry.data.path];
+        return entry && only ? toDetails(toPlainCoverage(entry.data, only)) : [];
+      };
+    }
+  }
+
+  /**
+   * Adds one `FileCoverage` per file of the result to the run; returns the plain summaries.
+   * `findItem` maps test ids to items for per-test coverage.
+   */
+  report(run: vscode.TestRun, result: RunResult, findItem: (id: string) => vscode.TestItem | undefined): PlainFileCoverage[] {
+    const perTestApi = hasPerTestCoverageApi() && !!result.perTest;
+    const out: PlainFileCoverage[] = [];
+    for (const [file, data] of Object.entries(result.coverage)) {
+      const plain = toPlainCoverage(data);
+      const c = plain.counts;
+      const fc = new vscode.FileCoverage(
+        vscode.Uri.file(file),
+        new vscode.TestCoverageCount(c.statements.covered, c.statements.total),
+        c.branches.total > 0 ? new vscode.TestCoverageCount(c.branches.covered, c.branches.total) : undefined,
+        c.declarations.total > 0 ? new vscode.TestCoverageCount(c.declarations.covered, c.declarations.total) : undefined,
+      );
+      if (perTestApi) {
+        const items = testsTouchingFile(result.perTest, data.path)
+          .map(findItem)
+          .filter((i): i is vscode.TestItem => !!i);
+        if (items.length) (fc as vscode.FileCoverage & PerTestFileCoverage).includesTests = items;
+      }
+      this.entries.set(fc, { data, perTest: result.perTest });
+      run.addCoverage(fc);
+      out.push(plain);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Gap hints on the code: decorations on uncovered lines of files below target (created once,
+ * theme colours from `contributes.colors`) and a hover with the gap-closure hint. Ranges follow
+ * edits (pure `shiftRanges`) and turn "stale" (dimmed) after an edit until the next coverage run.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Analysis, FileReport, Gap } from '../coverage/model';
+import { filesBelowTarget, gapRangesForFile, HINT_COMMANDS, inlineHintText, renderHoverMarkdown, type GapRange } from './hints';
+import { shiftRanges, toLineChange } from './rangeShift';
+
+interface FileHints {
+  report: FileReport;
+  ranges: GapRange[];
+  stale: boolean;
+}
+
+/** Plain view of one file's decorations (test-state command). */
+export interface DecorationSnapshot {
+  stale: boolean;
+  ranges: Array<{ startLine: number; endLine: number; gapId: string; reason: string }>;
+  /** Lines actually decorated in visible editors right now (0-based), or undefined if not visible. */
+  applied?: number[];
+}
+
+export type HintDetail = 'full' | 'compact';
+
+export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
+  private readonly fresh: vscode.TextEditorDecorationType;
+  private readonly stale: vscode.TextEditorDecorationType;
+  private readonly files = new Map<string, FileHints>();
+  private readonly applied = new Map<string, number[]>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private analysis: Analysis | undefined;
+  private root = '';
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  enabled: boolean;
+  detail: HintDetail;
+
+  constructor(enabled: boolean, detail: HintDetail) {
+    this.enabled = enabled;
+    this.detail = detail;
+    this.fresh = vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('governanceCoverage.gapBackground'),
+      borderColor: new vscode.ThemeColor('governanceCoverage.gapBorder'),
+      borderStyle: 'solid',
+      borderWidth: '0 0 0 3px',
+      overviewRulerColor: new vscode.ThemeColor('governanceCoverage.gapOverviewRuler'),
+      overviewRulerLane: vscode.OverviewRulerLane.Left,
+      after: { color: new vscode.ThemeColor('governanceCoverage.hintForeground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+    });
+    this.stale = vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('governanceCoverage.staleGapBackground'),
+      borderColor: new vscode.ThemeColor('governanceCoverage.staleGapBorder'),
+      borderStyle: 'dashed',
+      borderWidth: '0 0 0 3px',
+      opacity: '0.6',
+      after: { color: new vscode.ThemeColor('governanceCoverage.staleHintForeground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+    });
+    this.disposables.push(
+      this.fresh,
+      this.stale,
+      this.changed,
+      vscode.window.onDidChangeVisibleTextEditors(() => this.applyAll()),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)),
+    );
+  }
+
+  /** Replaces all hints from a fresh analysis (everything becomes fresh again). */
+  setAnalysis(analysis: Analysis, root: string): void {
+    this.analysis = analysis;
+    this.root = root;
+    this.files.clear();
+    for (const report of filesBelowTarget(analysis)) {
+      this.files.set(path.resolve(report.file), { report, ranges: gapRangesForFile(report), stale: false });
+    }
+    this.applyAll();
+  }
+
+  /** Shows or hides the decorations (hover follows). */
+  setEnabled(enabled: boolean): void {
+    this.enabled = enabled;
+    this.applyAll();
+  }
+
+  setDetail(detail: HintDetail): void {
+    this.detail = detail;
+    this.applyAll();
+  }
+
+  /** The gap with this id, if any. */
+  gap(id: string): Gap | undefined {
+    for (const f of this.files.values()) {
+      const g = f.report.gaps.find((x) => x.id === id);
+      if (g) return g;
+    }
+    return this.analysis?.files.flatMap((f) => f.gaps).find((g) => g.id === id);
+  }
+
+  /** Hover markdown for a file and 0-based line, or undefined when no gap is there. */
+  hoverText(file: string, line: number): string | undefined {
+    if (!this.enabled) return undefined;
+    const hints = this.files.get(path.resolve(file));
+    if (!hints) return undefined;
+    const range = hints.ranges.find((r) => line >= r.startLine && line <= r.endLine);
+    const gap = range && hints.report.gaps.find((g) => g.id === range.gapId);
+    if (!gap) return undefined;
+    const md = renderHoverMarkdown(hints.report, gap, this.root, hints.stale);
+    if (this.detail === 'full') return md;
+    // compact: header, untested, needed, links
+    return md
+      .split('\n\n')
+      .filter((p) => /^\*\*Gap-closure hint|^\*|^⚠|^\*\*Untested|^\*\*Still needed|^\[/.test(p))
+      .join('\n\n');
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const text = this.hoverText(document.uri.fsPath, position.line);
+    if (!text) return undefined;
+    const md = new vscode.MarkdownString(text, true);
+    md.isTrusted = { enabledCommands: Object.values(HINT_COMMANDS) };
+    md.supportThemeIcons = true;
+    return new vscode.Hover(md);
+  }
+
+  /** Plain view for the test-state command. */
+  snapshot(): Record<string, DecorationSnapshot> {
+    const out: Record<string, DecorationSnapshot> = {};
+    for (const [file, h] of this.files) {
+      out[file] = {
+        stale: h.stale,
+        ranges: h.ranges.map((r) => ({ startLine: r.startLine, endLine: r.endLine, gapId: r.gapId, reason: r.reason })),
+        ...(this.applied.has(file) ? { applied: this.applied.get(file) } : {}),
+      };
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+  }
+
+  private onEdit(e: vscode.TextDocumentChangeEvent): void {
+    if (e.contentChanges.length === 0 || e.document.uri.scheme !== 'file') return;
+    const file = path.resolve(e.document.uri.fsPath);
+    const hints = this.files.get(file);
+    if (!hints) return;
+    hints.ranges = shiftRanges(hints.ranges, e.contentChanges.map(toLineChange));
+    hints.stale = true;
+    this.applyAll();
+  }
+
+  private applyAll(): void {
+    this.applied.clear();
+    for (const editor of vscode.window.visibleTextEditors) this.apply(editor);
+    this.changed.fire();
+  }
+
+  private apply(editor: vscode.TextEditor): void {
+    if (editor.document.uri.scheme !== 'file') return;
+    const file = path.resolve(editor.document.uri.fsPath);
+    const hints = this.enabled ? this.files.get(file) : undefined;
+    if (!hints) {
+      editor.setDecorations(this.fresh, []);
+      editor.setDecorations(this.stale, []);
+      return;
+    }
+    const lastLine = Math.max(0, editor.document.lineCount - 1);
+    const seenGap = new Set<string>();
+    const options: vscode.DecorationOptions[] = [];
+    const lines: number[] = [];
+    for (const r of hints.ranges) {
+      const start = Math.min(r.startLine, lastLine);
+      const end = Math.min(r.endLine, lastLine);
+      const gap = hints.report.gaps.find((g) => g.id === r.gapId);
+      const first = !seenGap.has(r.gapId);
+      seenGap.add(r.gapId);
+      const contentText = this.detail === 'full' && first && gap
+        ? (hints.stale ? '◂ gap (stale: re-run with coverage)' : inlineHintText(gap))
+        : undefined;
+      options.push({
+        range: new vscode.Range(start, 0, end, 0),
+        ...(contentText ? { renderOptions: { after: { contentText } } } : {}),
+      });
+      for (let l = start; l <= end; l++) lines.push(l);
+    }
+    editor.setDecorations(hints.stale ? this.fresh : this.stale, []);
+    editor.setDecorations(hints.stale ? this.stale : this.fresh, options);
+    this.applied.set(file, lines);
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * The editor side composed: test controller + profiles, tree, runs, native coverage, gap
+ * decorations and hover, status bar, log, commands, workspace trust, and the test-only state.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Analysis, ResolvedConfig, RunResult } from '../coverage/model';
+import { COMMANDS, SECTION, type RunCommandArgs, type TestStateArgs, type WaitForArgs } from './commands';
+import { CoverageReporter } from './coverageReport';
+import { chooseConfig, isConfigError, loadEngine, type Engine, type SettingsConfig } from './engine';
+import { GapDecorations, type HintDetail } from './gapDecorations';
+import { suggestedTestSnippet } from './hints';
+import { RunService, type RunKind, type RunSummary } from './runner';
+import { CoverageStatusBar } from './statusBar';
+import { TestTree } from './testTree';
+
+/** What `activate` returns: tests await `onDidChange`/`waitFor` instead of sleeping. */
+export interface GovernanceApi {
+  onDidChange: vscode.Event<void>;
+  state(args?: TestStateArgs): Record<string, unknown>;
+  waitFor(args: WaitForArgs): Promise<Record<string, unknown>>;
+}
+
+export class GovernanceExtension implements vscode.Disposable {
+  readonly log = vscode.window.createOutputChannel('Governance Coverage', { log: true });
+  private readonly controller = vscode.tests.createTestController('governanceCoverage', 'Governance');
+  private readonly tree = new TestTree(this.controller, this.log);
+  private readonly decorations: GapDecorations;
+  private readonly status = new CoverageStatusBar(COMMANDS.showPlan);
+  private readonly runs: RunService;
+  private readonly profiles: Record<RunKind, vscode.TestRunProfile>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  private engineCache: Engine | undefined;
+  private analysis: Analysis | undefined;
+  private analysisConfig: ResolvedConfig | undefined;
+  private configError: string | undefined;
+  private notes: string[] = [];
+  private loading: Promise<void> = Promise.resolve();
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    const settings = vscode.workspace.getConfiguration(SECTION);
+    this.decorations = new GapDecorations(settings.get('showGutterHints', true), settings.get<HintDetail>('hintDetail', 'full'));
+    const handler = (kind: RunKind) => (request: vscode.TestRunRequest, token: vscode.CancellationToken) =>
+      this.guardedRun(request, kind, token).then(() => undefined);
+    this.profiles = {
+      run: this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, handler('run'), true),
+      debug: this.controller.createRunProfile('Debug', vscode.TestRunProfileKind.Debug, handler('debug'), true),
+      coverage: this.controller.createRunProfile('Coverage', vscode.TestRunProfileKind.Coverage, handler('coverage'), true),
+    };
+    const coverage = new CoverageReporter(this.profiles.coverage);
+    this.runs = new RunService({
+      engine: this.lazyEngine(),
+      tree: this.tree,
+      controller: this.controller,
+      log: this.log,
+      coverage,
+      onAnalysis: (a, c, r) => this.onAnalysis(a, c, r),
+      onRunning: (running) => this.status.setRunning(running),
+      notifyError: (m) => this.notifyError(m),
+    });
+    this.controller.refreshHandler = () => this.reload();
+    this.disposables.push(
+      this.controller, this.tree, this.decorations, this.runs, this.status, this.log, this.changed,
+      ...Object.values(this.profiles),
+      this.tree.onDidChange(() => this.changed.fire()),
+      this.decorations.onDidChange(() => this.changed.fire()),
+      this.runs.onDidEnd(() => this.changed.fire()),
+      vscode.languages.registerHoverProvider({ scheme: 'file' }, this.decorations),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SECTION)) return;
+        const s = vscode.workspace.getConfiguration(SECTION);
+        this.decorations.setEnabled(s.get('showGutterHints', true));
+        this.decorations.setDetail(s.get<HintDetail>('hintDetail', 'full'));
+        if (['testGlobs', 'sourceGlobs', 'targets', 'timeout'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) this.reload();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()),
+      ...this.registerCommands(),
+    );
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (root) {
+      const cfgWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '{governance-coverage.config.json,package.json}'));
+      cfgWatcher.onDidCreate(() => this.reload());
+      cfgWatcher.onDidChange(() => this.reload());
+      cfgWatcher.onDidDelete(() => this.reload());
+      this.disposables.push(cfgWatcher);
+    }
+    vscode.commands.executeCommand('setContext', 'governanceCoverage.hintsEnabled', this.decorations.enabled);
+  }
+
+  /** Loads the config and discovers the tree (called once at activation, then on changes). */
+  reload(): Promise<void> {
+    this.loading = this.loading.then(() => this.doReload());
+    return this.loading;
+  }
+
+  /** The API returned from `activate`. */
+  api(): GovernanceApi {
+    return {
+      onDidChange: this.changed.event,
+      state: (args) => this.state(args),
+      waitFor: (args) => this.waitFor(args),
+    };
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+  }
+
+  private lazyEngine(): Engine {
+    const get = () => (this.engineCache ??= loadEngine());
+    return {
+      loadConfig: (r) => get().loadConfig(r),
+      resolveConfig: (r, u, s) => get().resolveConfig(r, u, s),
+      embeddedConfig: () => get().embeddedConfig(),
+      startRun: (o) => get().startRun(o),
+      analyze: (r, c) => get().analyze(r, c),
+      writeReports: (r, a, c) => get().writeReports(r, a, c),
+      renderPlan: (a, c) => get().renderPlan(a, c),
+    };
+  }
+
+  private settingsConfig(): SettingsConfig {
+    const s = vscode.workspace.getConfiguration(SECTION);
+    const explicit = <T>(key: string): T | undefined => {
+      const i = s.inspect<T>(key);
+      return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+    };
+    return {
+      testGlobs: explicit<string[]>('testGlobs'),
+      sourceGlobs: explicit<string[]>('sourceGlobs'),
+      targets: explicit('targets'),
+      timeout: explicit<number>('timeout'),
+    };
+  }
+
+  private async doReload(): Promise<void> {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    try {
+      const choice = await chooseConfig(this.lazyEngine(), root, this.settingsConfig());
+      this.notes = choice.notes;
+      choice.notes.forEach((n) => this.log.info(n));
+      this.log.info(`config: ${choice.config.source} (root ${choice.config.root})`);
+      this.configError = undefined;
+      await this.tree.load(choice.config);
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      this.configError = message;
+      this.tree.showConfigError(message);
+      this.log.error(`configuration problem: ${message}`);
+      const actions = isConfigError(err) ? ['Open config', 'Show log'] : ['Show log'];
+      vscode.window.showErrorMessage(`Governance coverage: ${isConfigError(err) ? 'invalid configuration' : 'cannot load'} — ${message.split('\n')[0]}`, ...actions).then(
+        (choice) => {
+          if (choice === 'Show log') this.log.show();
+          const file = isConfigError(err) ? err.problems[0]?.file : undefined;
+          if (choice === 'Open config' && file) vscode.window.showTextDocument(vscode.Uri.file(file.replace(/#.*$/, '')));
+        },
+        () => undefined,
+      );
+    }
+  }
+
+  /** Trust gate, then the queued run; never throws. */
+  private async guardedRun(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken): Promise<RunSummary | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      this.log.warn('run refused: the workspace is not trusted');
+      vscode.window
+        .showWarningMessage(
+          'Governance tests execute workspace code, so they only run in a trusted workspace. Trust this folder to run them.',
+          'Manage Workspace Trust',
+        )
+        .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'), () => undefined);
+      return undefined;
+    }
+    try {
+      await this.loading;
+      return await this.runs.execute(request, kind, token);
+    } catch (err) {
+      this.notifyError(`Governance test run failed: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private runFromCommand(kind: RunKind, args?: RunCommandArgs): Promise<RunSummary | undefined> {
+    let include: vscode.TestItem[] | undefined;
+    if (args?.files?.length) {
+      include = args.files.map((f) => this.tree.ensure(path.resolve(f), []));
+    }
+    const source = new vscode.CancellationTokenSource();
+    const request = new vscode.TestRunRequest(include, undefined, this.profiles[kind]);
+    return this.guardedRun(request, kind, source.token).finally(() => source.dispose());
+  }
+
+  private registerCommands(): vscode.Disposable[] {
+    const safe = <A extends unknown[], R>(fn: (...args: A) => R | Promise<R>) => async (...args: A): Promise<R | undefined> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        this.notifyError((err as Error).message);
+        return undefined;
+      }
+    };
+    const reg = vscode.commands.registerCommand;
+    return [
+      reg(COMMANDS.run, safe((args?: RunCommandArgs) => this.runFromCommand('run', args))),
+      reg(COMMANDS.runWithCoverage, safe((args?: RunCommandArgs) => this.runFromCommand('coverage', args))),
+      reg(COMMANDS.showPlan, safe(() => this.showPlan())),
+      reg(COMMANDS.toggleHints, safe(() => {
+        this.decorations.setEnabled(!this.decorations.enabled);
+        vscode.commands.executeCommand('setContext', 'governanceCoverage.hintsEnabled', this.decorations.enabled);
+        vscode.window.setStatusBarMessage(`Governance coverage hints ${this.decorations.enabled ? 'shown' : 'hidden'}`, 3000);
+        return this.decorations.enabled;
+      })),
+      reg(COMMANDS.runTestsForFile, safe((args?: { source?: string }) => this.runTestsForFile(args?.source))),
+      reg(COMMANDS.copyTestOutline, safe(async (args?: { gapId?: string }) => {
+        const gap = args?.gapId ? this.decorations.gap(args.gapId) : undefined;
+        if (!gap) throw new Error('That gap is no longer in the latest analysis; re-run with coverage.');
+        const text = suggestedTestSnippet(gap);
+        await vscode.env.clipboard.writeText(text);
+        vscode.window.showInformationMessage(`Suggested test copied: ${gap.hint.suggestedTest.title}`);
+        return text;
+      })),
+      reg(COMMANDS.showLog, () => this.log.show()),
+      reg(COMMANDS.refresh, safe(() => this.reload())),
+      reg(COMMANDS.testState, (args?: TestStateArgs) => this.state(args)),
+      reg(COMMANDS.waitFor, (args: WaitForArgs) => this.waitFor(args)),
+    ];
+  }
+
+  /** Runs, with coverage, the tests that exercise `source` (per-test data, the suggested test files, a name match, else all). */
+  private runTestsForFile(source: string | undefined): Promise<RunSummary | undefined> {
+    if (!source) return this.runFromCommand('coverage');
+    const abs = path.resolve(source);
+    const files = new Set<string>();
+    const perTest = this.runs.lastResult?.perTest;
+    if (perTest) {
+      for (const [id, cov] of Object.entries(perTest)) if (cov[abs]) files.add(id.split('\u001f')[0]);
+    }
+    if (files.size === 0) {
+      const report = this.analysis?.files.find((f) => path.resolve(f.file) === abs);
+      for (const g of report?.gaps ?? []) if (fs.existsSync(g.hint.suggestedTest.file)) files.add(path.resolve(g.hint.suggestedTest.file));
+    }
+    if (files.size === 0) {
+      const base = path.basename(abs).replace(/\.[^.]+$/, '');
+      for (const f of this.tree.files()) if (path.basename(f).startsWith(`${base}.`)) files.add(f);
+    }
+    this.log.info(`tests for ${abs}: ${files.size ? [...files].join(', ') : 'all (no better selection)'}`);
+    return this.runFromCommand('coverage', files.size ? { files: [...files] } : undefined);
+  }
+
+  private planPath(): string | undefined {
+    const config = this.analysisConfig ?? this.tree.current;
+    return config ? path.join(config.root, config.reportDir, 'gap-closure-plan.md') : undefined;
+  }
+
+  private async showPlan(): Promise<string | undefined> {
+    const file = this.planPath();
+    if (file && fs.existsSync(file)) {
+      await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(file));
+      return file;
+    }
+    if (this.analysis && this.analysisConfig) {
+      const doc = await vscode.workspace.openTextDocument({ content: this.lazyEngine().renderPlan(this.analysis, this.analysisConfig), language: 'markdown' });
+      await vscode.window.showTextDocument(doc);
+      return undefined;
+    }
+    const choice = await vscode.window.showInformationMessage(
+      'No gap-closure plan yet: run the governance tests with coverage first.',
+      'Run with coverage',
+    );
+    if (choice) await vscode.commands.executeCommand(COMMANDS.runWithCoverage);
+    return undefined;
+  }
+
+  private onAnalysis(analysis: Analysis, config: ResolvedConfig, _result: RunResult): void {
+    this.analysis = analysis;
+    this.analysisConfig = config;
+    this.decorations.setAnalysis(analysis, config.root);
+    this.status.setAnalysis(analysis);
+  }
+
+  private notifyError(message: string): void {
+    this.log.error(message);
+    vscode.window.showErrorMessage(message, 'Show log').then((c) => c && this.log.show(), () => undefined);
+  }
+
+  private state(args?: TestStateArgs): Record<string, unknown> {
+    const config = this.tree.current;
+    const ids: string[] = [];
+    const walk = (n: { id: string; children: Array<{ id: string; children: unknown[] }> }) => {
+      ids.push(n.id);
+      (n.children as typeof n[]).forEach(walk);
+    };
+    const tree = this.tree.snapshot();
+    tree.forEach(walk);
+    return {
+      vscodeVersion: vscode.version,
+      trusted: vscode.workspace.isTrusted,
+      config: config ? { root: config.root, source: config.source, embedded: config.embedded, testGlobs: config.testGlobs, sourceGlobs: config.sourceGlobs, reportDir: config.reportDir } : null,
+      configError: this.configError ?? null,
+      notes: this.notes,
+      treeReady: this.tree.ready,
+      treeGeneration: this.tree.generation,
+      tree,
+      testIds: ids,
+      running: this.runs.running > 0,
+      completedRuns: this.runs.completedRuns,
+      lastRun: this.runs.last ?? null,
+      results: Object.fromEntries(this.runs.results),
+      hintsEnabled: this.decorations.enabled,
+      hintDetail: this.decorations.detail,
+      decorations: this.decorations.snapshot(),
+      hover: args?.file !== undefined && args.line !== undefined ? this.decorations.hoverText(args.file, args.line) ?? null : null,
+      status: this.status.info,
+      analysis: this.analysis
+        ? {
+            totals: this.analysis.totals,
+            overallTarget: this.analysis.overallTarget ?? null,
+            allTargetsMet: this.analysis.allTargetsMet,
+            filesBelowTarget: this.analysis.files.filter((f) => !f.meetsTarget).map((f) => f.relative),
+          }
+        : null,
+      planPath: this.planPath() ?? null,
+    };
+  }
+
+  private waitFor(args: WaitForArgs): Promise<Record<string, unknown>> {
+    const target = args.event === 'run' ? args.count ?? this.runs.completedRuns + 1 : 0;
+    const done = () => (args.event === 'tree' ? this.tree.ready : this.runs.completedRuns >= target);
+    if (done()) return Promise.resolve(this.state());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        reject(new Error(`timed out after ${args.timeoutMs ?? 300000} ms waiting for ${args.event}`));
+      }, args.timeoutMs ?? 300000);
+      const sub = this.changed.event(() => {
+        if (!done()) return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(this.state());
+      });
+    });
+  }
+}
