@@ -1,0 +1,241 @@
+/**
+ * The test child: started by `startRun` (runner.ts) with `fork`, never imported by the caller.
+ * Drives mocha programmatically with a reporter that streams {@link RunEvent}s over IPC as they
+ * happen, loads each test file separately (a file that fails to import is reported as a
+ * `fileError` and the others still run), and collects coverage:
+ * - `v8` (the default, see v8.ts for why): an inspector session on this very isolate,
+ *   `Profiler.startPreciseCoverage({ callCount: true, detailed: true })`, one take at the end,
+ *   or one at each test start/end for per-test coverage;
+ * - `istanbul` (kept for the engine comparison in the benchmark): the JavaScript tsx produced
+ *   for each source file is instrumented with istanbul-lib-instrument and mapped back to the
+ *   TypeScript through tsx's inline source map with istanbul-lib-source-maps.
+ * Options arrive as JSON in `GOVCOV_CHILD` (see {@link ChildOptions}).
+ */
+import * as inspector from 'inspector';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import * as util from 'util';
+import type { FailureInfo, RunEvent, RunStats, TestCoverage } from './model';
+import { testId } from './model';
+import type { CoverageMapData } from 'istanbul-lib-coverage';
+import { convert, type Window } from './v8';
+
+/** What the parent passes to the child. */
+export interface ChildOptions {
+  root: string;
+  files: string[];
+  sourceFiles: string[];
+  require: string[];
+  timeout: number;
+  grep?: string;
+  coverage: boolean;
+  perTest: boolean;
+  engine: 'v8' | 'istanbul';
+}
+
+/** Messages from the child to the parent. */
+export type ChildMessage =
+  | { t: 'event'; e: RunEvent }
+  | { t: 'coverage'; coverage: CoverageMapData; perTest?: Record<string, TestCoverage> };
+
+const opts = JSON.parse(process.env.GOVCOV_CHILD ?? '{}') as ChildOptions;
+const send = (m: ChildMessage) => process.send?.(m);
+const emit = (e: RunEvent) => send({ t: 'event', e });
+const testFiles = new Set(opts.files);
+const sourceFiles = new Set(opts.sourceFiles);
+
+// --- coverage collection -------------------------------------------------------------------
+let session: inspector.Session | undefined;
+const windows: Window[] = [];
+const compiled = new Map<string, string>();
+const sourceUrls = new Map<string, string>();
+for (const f of opts.sourceFiles) sourceUrls.set(pathToFileURL(f).href, f);
+
+function post<T>(method: string, params?: object): T {
+  let out: T | undefined;
+  let error: Error | null = null;
+  session!.post(method, params ?? {}, (err, res) => {
+    error = err;
+    out = res as T;
+  });
+  if (error) throw error;
+  return out as T;
+}
+
+/** Take the coverage since the last take (resetting V8's counters) and keep the source scripts. */
+function take(id?: string): void {
+  if (!session) return;
+  const res = post<inspector.Profiler.TakePreciseCoverageReturnType>('Profiler.takePreciseCoverage');
+  const scripts = new Map<string, inspector.Profiler.FunctionCoverage[]>();
+  for (const s of res.result) {
+    const file = sourceUrls.get(s.url) ?? (sourceFiles.has(s.url) ? s.url : undefined);
+    if (file) scripts.set(file, s.functions);
+  }
+  if (scripts.size) windows.push({ testId: id, scripts });
+}
+
+if (opts.coverage && opts.engine === 'v8') {
+  session = new inspector.Session();
+  session.connect();
+  post('Profiler.enable');
+  post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const Module = require('module') as { prototype: { _compile(content: string, filename: string): unknown } };
+const originalCompile = Module.prototype._compile;
+let instrument: ((code: string, file: string) => string) | undefined;
+if (opts.coverage && opts.engine === 'istanbul') {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { createInstrumenter } = require('istanbul-lib-instrument');
+  const instrumenter = createInstrumenter({ esModules: false, compact: true, produceSourceMap: false });
+  instrument = (code, file) => {
+    const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+    const map = m ? JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')) : undefined;
+    return instrumenter.instrumentSync(code, file, map);
+  };
+}
+Module.prototype._compile = function (content: string, filename: string) {
+  if (sourceFiles.has(filename)) {
+    if (instrument) content = instrument(content, filename);
+    else compiled.set(filename, content);
+  }
+  return originalCompile.call(this, content, filename);
+};
+
+async function collect(): Promise<void> {
+  if (!opts.coverage) return;
+  if (opts.engine === 'istanbul') {
+    const libCoverage = require('istanbul-lib-coverage');
+    const libSourceMaps = require('istanbul-lib-source-maps');
+    const raw = (globalThis as Record<string, unknown>).__coverage__ ?? {};
+    const map = await libSourceMaps.createSourceMapStore().transformCoverage(libCoverage.createCoverageMap(raw));
+    send({ t: 'coverage', coverage: map.toJSON() });
+    return;
+  }
+  take();
+  const { coverage, perTest } = await convert(windows, compiled, opts.perTest);
+  send({ t: 'coverage', coverage, perTest });
+}
+
+// --- failures ---------------------------------------------------------------------------------
+/** FailureInfo from a thrown value; the location is the first stack frame in a test file. */
+function failureInfo(err: unknown, stringify: (v: unknown) => string): FailureInfo {
+  const e = (err ?? {}) as Record<string, unknown>;
+  const info: FailureInfo = {
+    message: typeof e.message === 'string' ? e.message : util.inspect(err),
+  };
+  if (e.showDiff !== false && 'expected' in e && 'actual' in e) {
+    info.expected = stringify(e.expected);
+    info.actual = stringify(e.actual);
+  }
+  if (typeof e.stack === 'string') {
+    info.stack = e.stack;
+    const frames = [...e.stack.matchAll(/\(?((?:[A-Za-z]:)?[^\s():]+):(\d+):(\d+)\)?$/gm)];
+    const pick =
+      frames.find((f) => testFiles.has(path.resolve(f[1]))) ??
+      frames.find((f) => path.isAbsolute(f[1]) && !f[1].includes('node_modules') && !f[1].startsWith('node:'));
+    if (pick) info.location = { file: path.resolve(pick[1]), line: Number(pick[2]), column: Number(pick[3]) - 1 };
+  }
+  return info;
+}
+
+// --- mocha ------------------------------------------------------------------------------------
+interface MochaRunnable {
+  title: string;
+  file?: string;
+  duration?: number;
+  type?: string;
+  timedOut?: boolean;
+  titlePath(): string[];
+  fullTitle(): string;
+  parent?: { file?: string };
+}
+
+function main(): void {
+  for (const r of opts.require) {
+    try {
+      require(r);
+    } catch (err) {
+      emit({ type: 'end', stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, cancelled: false, timedOut: false, error: `cannot load required module ${r}: ${(err as Error).message}` });
+      process.exitCode = 1;
+      return;
+    }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const Mocha = require('mocha');
+  const stringify: (v: unknown) => string = Mocha.utils?.stringify ?? ((v: unknown) => util.inspect(v));
+  const C = Mocha.Runner.constants;
+  const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
+  const started = Date.now();
+  const fileOf = (r: MochaRunnable) => path.resolve(r.file ?? r.parent?.file ?? '');
+  const base = (r: MochaRunnable) => {
+    const file = fileOf(r);
+    const titlePath = r.titlePath();
+    return { id: testId(file, titlePath), file, titlePath };
+  };
+
+  class Reporter {
+    constructor(runner: { total: number; on(ev: string, fn: (...a: never[]) => void): void }) {
+      stats.total = runner.total;
+      emit({ type: 'start', total: runner.total, files: loaded });
+      runner.on(C.EVENT_SUITE_BEGIN, (s: MochaRunnable & { root?: boolean }) => {
+        if (!s.root) emit({ type: 'suiteStart', ...base(s) });
+      });
+      runner.on(C.EVENT_SUITE_END, (s: MochaRunnable & { root?: boolean }) => {
+        if (!s.root) emit({ type: 'suiteEnd', ...base(s) });
+      });
+      runner.on(C.EVENT_TEST_BEGIN, (t: MochaRunnable) => {
+        if (opts.perTest) take();
+        emit({ type: 'testStart', ...base(t) });
+      });
+      runner.on(C.EVENT_TEST_PASS, (t: MochaRunnable) => {
+        stats.passed++;
+        emit({ type: 'testPass', ...base(t), durationMs: t.duration ?? 0 });
+      });
+      runner.on(C.EVENT_TEST_FAIL, (t: MochaRunnable, err: unknown) => {
+        stats.failed++;
+        const timedOut = (err as { code?: string })?.code === 'ERR_MOCHA_TIMEOUT';
+        emit({ type: 'testFail', ...base(t), durationMs: t.duration ?? 0, failure: failureInfo(err, stringify), ...(timedOut ? { timedOut } : {}) });
+      });
+      runner.on(C.EVENT_TEST_PENDING, (t: MochaRunnable) => {
+        stats.skipped++;
+        emit({ type: 'testSkip', ...base(t) });
+      });
+      runner.on(C.EVENT_TEST_END, (t: MochaRunnable) => {
+        if (opts.perTest) take(base(t).id);
+      });
+    }
+  }
+
+  const mocha = new Mocha({ timeout: opts.timeout, reporter: Reporter, color: false });
+  if (opts.grep) mocha.grep(new RegExp(opts.grep));
+  const suite = mocha.suite;
+  const SC = Mocha.Suite.constants;
+  const loaded: string[] = [];
+  for (const file of opts.files) {
+    suite.emit(SC.EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
+    try {
+      const exported = require(file);
+      suite.emit(SC.EVENT_FILE_REQUIRE, exported, file, mocha);
+      suite.emit(SC.EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
+      loaded.push(file);
+      emit({ type: 'fileLoaded', file });
+    } catch (err) {
+      emit({ type: 'fileError', file, error: failureInfo(err, stringify) });
+    }
+  }
+  mocha.run(() => {
+    stats.durationMs = Date.now() - started;
+    collect()
+      .catch((err) => emit({ type: 'output', stream: 'stderr', text: `coverage collection failed: ${(err as Error).stack}` }))
+      .finally(() => {
+        // Exit explicitly: a test that leaves a handle open (timer, server) must not hang the run.
+        const end: ChildMessage = { t: 'event', e: { type: 'end', stats, cancelled: false, timedOut: false } };
+        if (process.send) process.send(end, () => process.exit(0));
+        else process.exit(0);
+      });
+  });
+}
+
+main();

@@ -1,0 +1,191 @@
+/**
+ * `startRun`: runs mocha in a child process (child.ts) and streams its events.
+ *
+ * The child is started with `process.execPath` and `ELECTRON_RUN_AS_NODE=1`, so the same code
+ * works from plain Node (CLI), VS Code's Electron extension host and code-server. It never
+ * inherits the caller's `execArgv` (the extension host's inspector flags, mocha's `--require`).
+ * Cancellation and the whole-run watchdog kill the child; the events received so far are kept.
+ */
+import { fork, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import fg from 'fast-glob';
+import type { ChildMessage, ChildOptions } from './child';
+import { resolveRequire } from './config';
+import type { FailureInfo, RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
+import { completeCoverage } from './normalize';
+
+/** Test files of a config (absolute, sorted). */
+export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
+  const files = await fg(config.testGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**'] });
+  return files.map((f) => path.resolve(f)).sort();
+}
+
+/** Source files of a config (absolute, sorted, no `.d.ts`). */
+export async function findSourceFiles(config: RunOptions['config']): Promise<string[]> {
+  const files = await fg(config.sourceGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**', '**/*.d.ts'] });
+  return files.map((f) => path.resolve(f)).sort();
+}
+
+function childEntry(): { file: string; execArgv: string[] } {
+  const js = path.join(__dirname, 'child.js');
+  if (fs.existsSync(js)) return { file: js, execArgv: [] };
+  // Running from TypeScript sources (unit tests under tsx): let tsx load the child too.
+  return { file: path.join(__dirname, 'child.ts'), execArgv: ['--require', resolveRequire('tsx/cjs', __dirname)] };
+}
+
+/** Start a run. Events stream through `onEvent`; `result` resolves when the child is gone. */
+export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): RunHandle {
+  const listeners = new Set<(e: RunEvent) => void>();
+  const emit = (e: RunEvent) => {
+    for (const l of [...listeners]) {
+      try {
+        l(e);
+      } catch {
+        /* a listener's error must not stop the run */
+      }
+    }
+  };
+  let child: ChildProcess | undefined;
+  let cancelled = false;
+  let timedOut = false;
+  let resolvePort: ((p: number) => void) | undefined;
+  const debugPort = options.debugPort !== undefined ? new Promise<number>((r) => (resolvePort = r)) : undefined;
+
+  const result = (async (): Promise<RunResult> => {
+    const config = options.config;
+    const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
+    const loadErrors: Array<{ file: string; error: FailureInfo }> = [];
+    const testTitles: Record<string, string> = {};
+    let coverage: RunResult['coverage'] = {};
+    let perTest: Record<string, TestCoverage> | undefined;
+    let endEvent: Extract<RunEvent, { type: 'end' }> | undefined;
+    let error: string | undefined;
+    const started = Date.now();
+    const [files, sourceFiles] = await Promise.all([
+      options.files ? Promise.resolve(options.files.map((f) => path.resolve(config.root, f))) : findTestFiles(config),
+      findSourceFiles(config),
+    ]);
+    const childOptions: ChildOptions = {
+      root: config.root,
+      files,
+      sourceFiles,
+      require: config.require,
+      timeout: config.timeout,
+      grep: options.grep,
+      coverage: options.coverage !== false,
+      perTest: !!options.perTest && options.coverage !== false,
+      engine: options.engine ?? 'v8',
+    };
+    const entry = childEntry();
+    const execArgv = [...entry.execArgv, '--enable-source-maps'];
+    if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
+    const stderrTail: string[] = [];
+    await new Promise<void>((done) => {
+      if (cancelled) return done();
+      child = fork(entry.file, [], {
+        cwd: config.root,
+        execPath: process.execPath,
+        execArgv,
+        env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', GOVCOV_CHILD: JSON.stringify(childOptions) },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+      const watchdog = setTimeout(() => {
+        timedOut = true;
+        child?.kill('SIGKILL');
+      }, config.runTimeout);
+      for (const stream of ['stdout', 'stderr'] as const) {
+        let buffer = '';
+        child[stream]?.setEncoding('utf8');
+        child[stream]?.on('data', (chunk: string) => {
+          buffer += chunk;
+          let nl: number;
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            const text = buffer.slice(0, nl);
+            buffer = buffer.slice(nl + 1);
+            if (stream === 'stderr') {
+              const m = /Debugger listening on ws:\/\/[^\s]*:(\d+)\//.exec(text);
+              if (m && resolvePort) resolvePort(Number(m[1]));
+              stderrTail.push(text);
+              if (stderrTail.length > 20) stderrTail.shift();
+            }
+            emit({ type: 'output', stream, text });
+          }
+        });
+        child[stream]?.on('end', () => {
+          if (buffer) emit({ type: 'output', stream, text: buffer });
+          buffer = '';
+        });
+      }
+      child.on('message', (m: ChildMessage) => {
+        if (m.t === 'coverage') {
+          coverage = m.coverage;
+          perTest = m.perTest;
+          return;
+        }
+        const e = m.e;
+        switch (e.type) {
+          case 'start':
+            stats.total = e.total;
+            break;
+          case 'fileError':
+            loadErrors.push({ file: e.file, error: e.error });
+            break;
+          case 'testStart':
+            testTitles[e.id] = e.titlePath.join(' ');
+            break;
+          case 'testPass':
+            stats.passed++;
+            testTitles[e.id] = e.titlePath.join(' ');
+            break;
+          case 'testFail':
+            stats.failed++;
+            testTitles[e.id] ??= e.titlePath.join(' ');
+            break;
+          case 'testSkip':
+            stats.skipped++;
+            testTitles[e.id] = e.titlePath.join(' ');
+            break;
+          case 'end':
+            endEvent = e;
+            return; // re-emitted once the result is complete
+        }
+        emit(e);
+      });
+      child.on('error', (err) => {
+        error = `cannot start the test process: ${err.message}`;
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(watchdog);
+        if (!endEvent && !cancelled && !timedOut && !error) {
+          error = `the test process exited (${signal ?? `code ${code}`}) before the run ended` + (stderrTail.length ? `:\n${stderrTail.join('\n')}` : '');
+        }
+        done();
+      });
+    });
+    if (endEvent?.error) error = endEvent.error;
+    if (timedOut) error = `the whole run exceeded ${config.runTimeout} ms and was stopped`;
+    stats.durationMs = Date.now() - started;
+    if (childOptions.coverage && childOptions.engine === 'v8' && !cancelled && !timedOut) {
+      coverage = completeCoverage(coverage, sourceFiles, perTest);
+    }
+    const res: RunResult = { stats, cancelled, timedOut, loadErrors, coverage, testTitles };
+    if (error) res.error = error;
+    if (perTest) res.perTest = perTest;
+    emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
+    return res;
+  })();
+
+  return {
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    cancel() {
+      cancelled = true;
+      child?.kill('SIGKILL');
+    },
+    result,
+    ...(debugPort ? { debugPort } : {}),
+  };
+}

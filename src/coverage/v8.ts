@@ -1,0 +1,207 @@
+/**
+ * V8 precise coverage → istanbul, in the test child.
+ *
+ * ## Why V8 coverage (and not istanbul-lib-instrument)
+ * Measured on our governance suite and on the generated 200-file suite (`npm run bench`, which
+ * runs both engines side by side; see bench/bench.ts):
+ * - V8 block coverage costs almost nothing at run time (counters live in V8's feedback vectors),
+ *   while instrumentation re-parses and re-generates every source file through Babel after tsx
+ *   has compiled it, and every statement then bumps a global counter — the wall-time ratio of
+ *   the instrumented run was clearly worse on both suites.
+ * - The headline figure the issue holds us to is "agrees with c8 within 1 point per file for
+ *   lines". c8 *is* V8 coverage + v8-to-istanbul; with the same converter on the same tsx output
+ *   our line figures are identical to c8's by construction, whereas istanbul counts lines that
+ *   hold a statement (a different denominator) and disagreed by several points per file.
+ * - Per-test coverage is cheap: `Profiler.takePreciseCoverage` returns the counts since the
+ *   previous take and resets them, so a take at each test start and end yields exact deltas.
+ * What V8 gives up — branch "kinds" (if / cond-expr / binary-expr / switch) — we recover from the
+ * TypeScript AST in the analysis (see branches.ts).
+ *
+ * ## Merging per-test windows
+ * With per-test coverage every window (test, or the time between tests) is a separate delta.
+ * V8 omits a nested block range whose count equals its parent's, so deltas can't simply be
+ * summed range by range. For each function we take the union of ranges seen in any window and
+ * give each range, per window, the count of the innermost range of that window containing it
+ * (an omitted range has its parent's count, by V8's rule); totals are the sum over windows.
+ * Every window is projected on the same union of ranges, so branch and function ids of a test's
+ * coverage are those of the total.
+ */
+import * as fs from 'fs';
+import type { Profiler } from 'inspector';
+import type { CoverageMapData } from 'istanbul-lib-coverage';
+import type { TestCoverage } from './model';
+
+type FunctionCoverage = Profiler.FunctionCoverage;
+type CoverageRange = Profiler.CoverageRange;
+
+/** One coverage take: the functions of each source script (by absolute file path). */
+export interface Window {
+  testId?: string;
+  scripts: Map<string, FunctionCoverage[]>;
+}
+
+interface UnionFunction {
+  functionName: string;
+  isBlockCoverage: boolean;
+  ranges: Array<{ startOffset: number; endOffset: number }>;
+}
+
+const fnKey = (f: FunctionCoverage) => `${f.ranges[0].startOffset}:${f.ranges[0].endOffset}:${f.functionName}`;
+
+/** Union of the ranges of every window for one script, in V8's order (outer first). */
+function unionOf(lists: FunctionCoverage[][]): UnionFunction[] {
+  const byKey = new Map<string, { fn: UnionFunction; seen: Set<string> }>();
+  for (const list of lists)
+    for (const f of list) {
+      const key = fnKey(f);
+      let entry = byKey.get(key);
+      if (!entry) {
+        entry = { fn: { functionName: f.functionName, isBlockCoverage: false, ranges: [] }, seen: new Set() };
+        byKey.set(key, entry);
+      }
+      if (f.isBlockCoverage) entry.fn.isBlockCoverage = true;
+      for (const r of f.ranges) {
+        const rk = `${r.startOffset}:${r.endOffset}`;
+        if (!entry.seen.has(rk)) {
+          entry.seen.add(rk);
+          entry.fn.ranges.push({ startOffset: r.startOffset, endOffset: r.endOffset });
+        }
+      }
+    }
+  const out: UnionFunction[] = [];
+  for (const { fn } of byKey.values()) {
+    const [head, ...rest] = fn.ranges;
+    rest.sort((a, b) => a.startOffset - b.startOffset || b.endOffset - a.endOffset);
+    fn.ranges = [head, ...rest];
+    out.push(fn);
+  }
+  return out;
+}
+
+/** Count of `r` in one window's function: the innermost range containing it. */
+function countIn(ranges: CoverageRange[], r: { startOffset: number; endOffset: number }): number {
+  let best: CoverageRange | undefined;
+  for (const c of ranges) {
+    if (c.startOffset <= r.startOffset && r.endOffset <= c.endOffset) {
+      if (!best || c.endOffset - c.startOffset <= best.endOffset - best.startOffset) best = c;
+    }
+  }
+  return best ? best.count : 0;
+}
+
+/** Project one window's functions on the union structure. */
+function project(union: UnionFunction[], list: FunctionCoverage[] | undefined): FunctionCoverage[] {
+  const byKey = new Map<string, FunctionCoverage>();
+  for (const f of list ?? []) byKey.set(fnKey(f), f);
+  return union.map((u) => {
+    const f = byKey.get(`${u.ranges[0].startOffset}:${u.ranges[0].endOffset}:${u.functionName}`);
+    return {
+      functionName: u.functionName,
+      isBlockCoverage: u.isBlockCoverage,
+      ranges: u.ranges.map((r) => ({ ...r, count: f ? countIn(f.ranges, r) : 0 })),
+    };
+  });
+}
+
+/**
+ * Drop what esbuild (through tsx) adds around the module: the helper prologue (`__export`,
+ * `__copyProps`, export getters, ...) and the trailing `0 && (module.exports = {...})` marker.
+ * Their ranges map onto the first lines or the export names of the TypeScript file and would
+ * show as functions and never-taken branches that no test can reach.
+ */
+export function stripHelpers(code: string, fns: FunctionCoverage[]): FunctionCoverage[] {
+  const marker = code.indexOf('module.exports=__toCommonJS(');
+  const prologueEnd = marker < 0 ? 0 : code.indexOf(';', marker);
+  return fns
+    .filter((f) => !(f.ranges[0].startOffset > 0 && f.ranges[0].endOffset <= prologueEnd))
+    .map((f) => {
+      const ranges = f.ranges.filter((r, i) => i === 0 || !code.startsWith('&&(module.exports=', r.startOffset));
+      return ranges.length === f.ranges.length ? f : { ...f, ranges };
+    });
+}
+
+/** v8-to-istanbul's converter, whose internals we reset between windows. */
+interface Converter {
+  load(): Promise<void>;
+  applyCoverage(blocks: ReadonlyArray<FunctionCoverage>): void;
+  toIstanbul(): CoverageMapData;
+  covSources: Array<{ source: { lines: Array<{ count: number; ignore: boolean }> }; path: string }>;
+  branches: Record<string, Array<{ count: number }>>;
+  functions: Record<string, Array<{ count: number }>>;
+}
+
+function reset(c: Converter): void {
+  for (const { source } of c.covSources) for (const line of source.lines) line.count = 1;
+  c.branches = {};
+  c.functions = {};
+}
+
+/**
+ * Convert the windows to istanbul coverage of the original (TypeScript) files; with `perTest`,
+ * also each test's executed statements, branch sides and functions.
+ * `compiled` holds the JavaScript each source file was compiled to (with tsx's inline source map).
+ */
+export async function convert(
+  windows: Window[],
+  compiled: Map<string, string>,
+  perTest: boolean,
+): Promise<{ coverage: CoverageMapData; perTest?: Record<string, TestCoverage> }> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const v8toIstanbul = require('v8-to-istanbul') as (p: string, w: number, s: object) => Converter;
+  const coverage: CoverageMapData = {};
+  const tests: Record<string, TestCoverage> = {};
+  for (const [file, code] of compiled) {
+    for (const w of windows) {
+      const fns = w.scripts.get(file);
+      if (fns) w.scripts.set(file, stripHelpers(code, fns));
+    }
+    const lists = windows.map((w) => w.scripts.get(file)).filter((l): l is FunctionCoverage[] => !!l);
+    if (!lists.length) continue;
+    let original: string;
+    try {
+      original = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const conv = v8toIstanbul(file, 0, { source: code, originalSource: original });
+    await conv.load();
+    let totalFns: FunctionCoverage[];
+    let union: UnionFunction[] | undefined;
+    if (lists.length === 1 && !perTest) totalFns = lists[0];
+    else {
+      union = unionOf(lists);
+      const projected = windows.map((w) => project(union!, w.scripts.get(file)));
+      totalFns = union.map((u, i) => ({
+        functionName: u.functionName,
+        isBlockCoverage: u.isBlockCoverage,
+        ranges: u.ranges.map((r, j) => ({ ...r, count: projected.reduce((sum, p) => sum + p[i].ranges[j].count, 0) })),
+      }));
+    }
+    conv.applyCoverage(totalFns);
+    Object.assign(coverage, conv.toIstanbul());
+    if (!perTest || !union) continue;
+    for (const w of windows) {
+      if (!w.testId) continue;
+      const list = w.scripts.get(file);
+      if (!list || !list.some((f) => f.ranges.some((r) => r.count > 0))) continue;
+      reset(conv);
+      conv.applyCoverage(project(union, list));
+      const lines = conv.covSources[0].source.lines;
+      const s: number[] = [];
+      lines.forEach((l, i) => {
+        if (l.count > 0 && !l.ignore) s.push(i);
+      });
+      const b: Array<[number, number]> = [];
+      (conv.branches[file] ?? []).forEach((br, i) => {
+        if (br.count > 0) b.push([i, 0]);
+      });
+      const f: number[] = [];
+      (conv.functions[file] ?? []).forEach((fn, i) => {
+        if (fn.count > 0) f.push(i);
+      });
+      if (!f.length && !b.length) continue;
+      (tests[w.testId] ??= {})[file] = { s, b, f };
+    }
+  }
+  return perTest ? { coverage, perTest: tests } : { coverage };
+}
