@@ -1,0 +1,144 @@
+/**
+ * The extension in a real VS Code extension host, with this repository as the workspace:
+ * activation, discovery of the embedded governance suite, a run through the command, results in
+ * the test items, native coverage, gap decorations on the proposal service and the hover hint.
+ */
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { activated, flatten, state, unrelatedTestFile, workspaceRoot, type RunSummary } from './helpers';
+
+const SEP = '\u001f';
+
+/** Applies an edit and resolves once the document-change event reached the extension host. */
+async function applied(doc: vscode.TextDocument, edit: vscode.WorkspaceEdit): Promise<void> {
+  const changed = new Promise<void>((resolve) => {
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() === doc.uri.toString()) {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  await changed;
+}
+
+describe('Governance Coverage in the extension host', function () {
+  let root: string;
+  let proposalService: string;
+
+  before(async () => {
+    root = workspaceRoot();
+    proposalService = path.join(root, 'src', 'governance', 'proposalService.ts');
+    await activated();
+  });
+
+  it('activates and registers the Governance commands', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const id of [
+      'governanceCoverage.runTests', 'governanceCoverage.runTestsWithCoverage',
+      'governanceCoverage.showPlan', 'governanceCoverage.toggleHints', 'governanceCoverage._testState',
+    ]) assert.ok(all.includes(id), `${id} is registered`);
+    const s = await state();
+    assert.equal(s.configError, null);
+    assert.ok(s.config, 'a config is active');
+  });
+
+  it('discovers the governance suite by parsing: files → suites → tests with runtime ids', async () => {
+    const s = await state();
+    assert.ok(s.treeReady);
+    const fileLabels = s.tree.map((n) => n.label);
+    assert.ok(fileLabels.length > 0, 'at least one test file');
+    assert.ok(fileLabels.every((l) => l.startsWith('test/governance/') && l.endsWith('.test.ts')), fileLabels.join(', '));
+    const onDisk = s.tree.map((n) => n.id);
+    for (const f of onDisk) assert.ok(fs.existsSync(f), `${f} exists`);
+    const tests = flatten(s.tree).filter((n) => n.children.length === 0 && n.id.includes(SEP));
+    assert.ok(tests.length >= 3, `found ${tests.length} tests`);
+    for (const t of tests) assert.ok(onDisk.includes(t.id.split(SEP)[0]), 'test ids start with their file');
+  });
+
+  let subset: RunSummary;
+
+  it('runs one unrelated test file with coverage through the command and reports results into the items', async () => {
+    const file = unrelatedTestFile(root);
+    subset = (await vscode.commands.executeCommand('governanceCoverage.runTestsWithCoverage', { files: [file] })) as RunSummary;
+    assert.ok(subset, 'the command returns the run summary');
+    assert.equal(subset.cancelled, false);
+    assert.equal(subset.error, undefined);
+    assert.ok(subset.stats.passed > 0, `passed: ${subset.stats.passed}`);
+    const s = await state();
+    const fileTests = s.testIds.filter((id) => id.startsWith(file + SEP));
+    const passed = fileTests.filter((id) => s.results[id]?.state === 'passed');
+    assert.ok(passed.length > 0, 'results landed on the discovered items');
+    const otherFiles = Object.keys(s.lastRun?.results ?? {}).filter((id) => !id.startsWith(file));
+    assert.deepEqual(otherFiles, [], 'only the chosen file ran');
+  });
+
+  it('reports native coverage for the governed sources, including the proposal service', () => {
+    assert.ok(subset.coverageFiles.includes(proposalService), subset.coverageFiles.join('\n'));
+    assert.ok(subset.coverageFiles.every((f) => f.startsWith(path.join(root, 'src', 'governance'))));
+    assert.ok(subset.reports.some((r) => r.endsWith('gap-closure-plan.md')), 'the plan was written');
+  });
+
+  it('decorates uncovered lines of the proposal service and shows the gap-closure hint on hover', async () => {
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(proposalService));
+    let s = await state();
+    const deco = s.decorations[proposalService];
+    assert.ok(deco && deco.ranges.length > 0, 'proposalService.ts has gap ranges');
+    assert.equal(deco.stale, false);
+    assert.ok(deco.applied && deco.applied.length > 0, 'decorations are applied in the visible editor');
+    const line = deco.ranges[0].startLine;
+    s = await state({ file: proposalService, line });
+    assert.match(s.hover ?? '', /Gap-closure hint/);
+    assert.match(s.hover ?? '', /Suggested test/);
+    assert.match(s.hover ?? '', /Still needed for the target/);
+    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(line, 1))) as vscode.Hover[];
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /Gap-closure hint/, 'the real hover pipeline returns the hint');
+    assert.match(text, /command:governanceCoverage\.runTestsForFile/);
+  });
+
+  it('moves decorations with inserted lines and marks them stale until the next run', async () => {
+    const doc = await vscode.workspace.openTextDocument(proposalService);
+    const before = (await state()).decorations[proposalService].ranges.map((r) => r.startLine);
+    const insert = new vscode.WorkspaceEdit();
+    insert.insert(doc.uri, new vscode.Position(0, 0), '// a\n// b\n');
+    await applied(doc, insert);
+    const after = (await state()).decorations[proposalService];
+    assert.deepEqual(after.ranges.map((r) => r.startLine), before.map((l) => l + 2));
+    assert.equal(after.stale, true);
+    const remove = new vscode.WorkspaceEdit();
+    remove.delete(doc.uri, new vscode.Range(0, 0, 2, 0));
+    await applied(doc, remove);
+    assert.deepEqual((await state()).decorations[proposalService].ranges.map((r) => r.startLine), before);
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(doc.isDirty, false);
+  });
+
+  it('shows governed coverage against the target in the status bar', async () => {
+    const s = await state();
+    assert.match(s.status.text, /^Gov \d+%( \/ \d+%)?$/);
+    assert.ok(s.analysis);
+    assert.equal(s.status.belowTarget, true, 'a single unrelated file cannot meet the governance targets');
+    assert.ok(s.planPath && fs.existsSync(s.planPath));
+  });
+
+  it('runs everything from "Run governance tests" and puts a result on every discovered test', async () => {
+    const summary = (await vscode.commands.executeCommand('governanceCoverage.runTests')) as RunSummary;
+    assert.ok(summary && summary.stats.total > 0);
+    const s = await state();
+    const leaves = flatten(s.tree).filter((n) => n.children.length === 0 && n.id.includes(SEP));
+    const missing = leaves.filter((n) => !['passed', 'failed', 'skipped'].includes(s.results[n.id]?.state ?? ''));
+    assert.deepEqual(missing.map((n) => n.id.replace(/\u001f/g, ' › ')), []);
+  });
+
+  it('toggles the hints off and on', async () => {
+    assert.equal(await vscode.commands.executeCommand('governanceCoverage.toggleHints'), false);
+    const off = await state({ file: proposalService, line: 0 });
+    assert.equal(off.hintsEnabled, false);
+    assert.equal(await vscode.commands.executeCommand('governanceCoverage.toggleHints'), true);
+  });
+});
