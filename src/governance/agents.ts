@@ -34,6 +34,7 @@ import {
   type GovernanceDeps,
   type IdGenerator,
   type MaturityLevel,
+  type TransitionCriteria,
 } from './types';
 
 interface AgentRow {
@@ -249,6 +250,26 @@ export class AgentRepository {
     this.audit.record({ agentId: id, actor, action: up ? AuditAction.AGENT_PROMOTED : AuditAction.AGENT_DEMOTED, details: { from, to, reason } });
   }
 }
+
+/**
+ * The criteria of `criteria` that `stats` fails, as human sentences (empty = all hold).
+ * Shared by the student training service and the graduation service.
+ */
+export function criteriaFailures(stats: EpisodeStats, criteria: TransitionCriteria): string[] {
+  const failures: string[] = [];
+  if (stats.episodeCount < criteria.minEpisodes) {
+    failures.push(`needs ${criteria.minEpisodes} completed episodes, has ${stats.episodeCount}`);
+  }
+  if (stats.interventionRate > criteria.maxInterventionRate) {
+    failures.push(`intervention rate ${pct(stats.interventionRate)} exceeds the maximum ${pct(criteria.maxInterventionRate)}`);
+  }
+  if (stats.constitutionalScore < criteria.minConstitutionalScore) {
+    failures.push(`constitutional score ${stats.constitutionalScore.toFixed(2)} is below ${criteria.minConstitutionalScore.toFixed(2)}`);
+  }
+  return failures;
+}
+
+const pct = (rate: number): string => `${Math.round(rate * 100)}%`;
 
 /** Fully resolved service dependencies. */
 export interface ResolvedDeps {

@@ -17,3 +17,6 @@ export {
   type SchemaCheckResult,
   type SchemaQueryable,
 } from './db/schema';
+export * from './studentTrainingService';
+export * from './supervisionService';
+export * from './triggerInterceptor';

@@ -1,0 +1,297 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import {
+  GovernanceError,
+  StudentTrainingService,
+  SupervisionService,
+  TRIGGER_SOURCES,
+  TriggerInterceptor,
+  routeByMaturity,
+  type GovernanceDatabase,
+  type Json,
+  type TriggerExecutor,
+  type TriggerSource,
+} from '../../../src/governance';
+import { allRows, countRows, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
+
+function codeOf(err: unknown): string {
+  assert.ok(err instanceof GovernanceError, `expected a GovernanceError, got ${String(err)}`);
+  return err.code;
+}
+
+async function refusal(p: Promise<unknown>): Promise<GovernanceError> {
+  let caught: unknown;
+  await p.then(
+    () => assert.fail('expected a refusal'),
+    (err: unknown) => {
+      caught = err;
+    },
+  );
+  codeOf(caught);
+  return caught as GovernanceError;
+}
+
+/** A recording executor: returns what it was asked, or fails on demand. */
+function recordingExecutor(fail?: unknown): TriggerExecutor & { calls: Array<{ triggerType: string; context: Record<string, Json> }> } {
+  const calls: Array<{ triggerType: string; context: Record<string, Json> }> = [];
+  return {
+    calls,
+    async execute(req) {
+      calls.push({ triggerType: req.triggerType, context: req.context });
+      if (fail !== undefined) throw fail;
+      return { done: req.triggerType, by: req.agent.id };
+    },
+  };
+}
+
+describe('TriggerInterceptor', () => {
+  let db: GovernanceDatabase;
+  let deps: ReturnType<typeof testDeps>;
+
+  beforeEach(async () => {
+    db = await freshDb();
+    deps = testDeps(db);
+  });
+
+  describe('routing by maturity', () => {
+    it('blocks a STUDENT agent, records a blocked-trigger context and a TRAINING proposal', async () => {
+      const agent = seedAgent(db, { status: 'STUDENT', confidence: 0.3, name: 'Reporter' });
+      const interceptor = new TriggerInterceptor(deps);
+      const result = await interceptor.intercept(agent.id, 'DATA_SYNC', 'crm.sync', { requiredCapabilities: ['crm.read'] });
+
+      assert.equal(result.decision, 'BLOCK_AND_TRAIN');
+      assert.equal(result.agentStatus, 'STUDENT');
+      assert.equal(result.maturityMismatch, false);
+      assert.equal(result.execution, undefined);
+      const [blocked] = allRows<Record<string, unknown>>(db, 'blocked_trigger_contexts');
+      assert.equal(blocked.id, result.blockedTriggerId);
+      assert.equal(blocked.agent_maturity_at_block, 'STUDENT');
+      assert.equal(blocked.confidence_score_at_block, 0.3);
+      assert.equal(blocked.trigger_source, 'DATA_SYNC');
+      assert.equal(blocked.routing_decision, 'BLOCK_AND_TRAIN');
+      assert.equal(blocked.proposal_id, result.proposalId);
+      assert.equal(blocked.resolved, 0);
+      assert.deepEqual(JSON.parse(blocked.trigger_context as string), { requiredCapabilities: ['crm.read'] });
+      const [proposal] = allRows<Record<string, unknown>>(db, 'agent_proposals');
+      assert.equal(proposal.proposal_type, 'TRAINING');
+      assert.equal(proposal.status, 'PROPOSED');
+      assert.deepEqual(JSON.parse(proposal.capability_gaps as string), ['handling crm.sync triggers', 'crm.read']);
+      const actions = deps.audit.list({ agentId: agent.id }).map((e) => e.action);
+      assert.deepEqual(actions, ['proposal.created', 'trigger.blocked']);
+    });
+
+    it('turns an INTERN agent\'s trigger into a PROPOSED ACTION proposal carrying the action', async () => {
+      const agent = seedAgent(db, { status: 'INTERN', confidence: 0.6 });
+      const action = { type: 'canvas', canvas: 'form', fields: [{ name: 'email' }] };
+      const result = await new TriggerInterceptor(deps).intercept(agent.id, 'WORKFLOW_ENGINE', 'form.request', { action, actionComplexity: 2 });
+
+      assert.equal(result.decision, 'PROPOSE');
+      assert.match(result.reason, /human approval/);
+      const [proposal] = allRows<Record<string, unknown>>(db, 'agent_proposals');
+      assert.equal(proposal.id, result.proposalId);
+      assert.equal(proposal.proposal_type, 'ACTION');
+      assert.equal(proposal.status, 'PROPOSED');
+      assert.equal(proposal.proposed_by, `agent:${agent.id}`);
+      assert.deepEqual(JSON.parse(proposal.proposed_action as string), action);
+      assert.equal(countRows(db, 'blocked_trigger_contexts'), 0);
+      assert.equal(countRows(db, 'supervision_sessions'), 0);
+      assert.deepEqual(deps.audit.list({ action: 'trigger.proposed' }).map((e) => (e.details as Record<string, Json>).proposalId), [result.proposalId]);
+    });
+
+    it('without an explicit action, an INTERN proposal carries the trigger itself', async () => {
+      const agent = seedAgent(db, { status: 'INTERN' });
+      const result = await new TriggerInterceptor(deps).intercept(agent.id, 'AI_COORDINATOR', 'summarise', { doc: 'd1' });
+      const proposal = db.get<{ proposed_action: string }>('SELECT proposed_action FROM agent_proposals WHERE id = ?', [result.proposalId!])!;
+      assert.deepEqual(JSON.parse(proposal.proposed_action), { triggerType: 'summarise', source: 'AI_COORDINATOR', context: { doc: 'd1' } });
+    });
+
+    it('runs a SUPERVISED agent\'s trigger under a RUNNING supervision session', async () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+      const result = await new TriggerInterceptor(deps).intercept(agent.id, 'DATA_SYNC', 'invoice.update', { actionComplexity: 3 });
+
+      assert.equal(result.decision, 'SUPERVISE');
+      const [session] = allRows<Record<string, unknown>>(db, 'supervision_sessions');
+      assert.equal(session.id, result.supervisionSessionId);
+      assert.equal(session.status, 'RUNNING');
+      assert.equal(session.trigger_id, result.triggerId);
+      assert.deepEqual(JSON.parse(session.trigger_context as string), { source: 'DATA_SYNC', triggerType: 'invoice.update', actionComplexity: 3 });
+      assert.equal(countRows(db, 'agent_proposals'), 0);
+      assert.equal(deps.audit.list({ action: 'trigger.supervised' }).length, 1);
+    });
+
+    it('turns a SUPERVISED agent\'s critical (complexity 4) action into a proposal instead of running it', async () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const result = await new TriggerInterceptor(deps).intercept(agent.id, 'WORKFLOW_ENGINE', 'payment.send', { actionComplexity: 4 });
+      assert.equal(result.decision, 'PROPOSE');
+      assert.match(result.reason, /complexity 4 exceeds SUPERVISED maximum 3/);
+      assert.equal(countRows(db, 'supervision_sessions'), 0);
+      assert.equal(db.get<{ proposal_type: string }>('SELECT proposal_type FROM agent_proposals')!.proposal_type, 'ACTION');
+    });
+
+    it('executes an AUTONOMOUS agent\'s trigger through the executor, audits it and records a success episode', async () => {
+      const agent = seedAgent(db, { status: 'AUTONOMOUS', confidence: 0.95 });
+      const executor = recordingExecutor();
+      const result = await new TriggerInterceptor({ ...deps, executor }).intercept(agent.id, 'AI_COORDINATOR', 'record.delete', { actionComplexity: 4, id: 7 });
+
+      assert.equal(result.decision, 'EXECUTE');
+      assert.deepEqual(result.execution, { ok: true, output: { done: 'record.delete', by: agent.id } });
+      assert.deepEqual(executor.calls, [{ triggerType: 'record.delete', context: { actionComplexity: 4, id: 7 } }]);
+      const episode = db.get<Record<string, unknown>>('SELECT * FROM agent_episodes WHERE id = ?', [result.episodeId!])!;
+      assert.equal(episode.outcome, 'success');
+      assert.equal(episode.maturity_at_time, 'AUTONOMOUS');
+      const [executed] = deps.audit.list({ action: 'trigger.executed' });
+      assert.deepEqual((executed.details as Record<string, Json>).output, { done: 'record.delete', by: agent.id });
+      assert.equal(countRows(db, 'agent_proposals') + countRows(db, 'supervision_sessions') + countRows(db, 'blocked_trigger_contexts'), 0);
+    });
+
+    it('records a failed execution with the error and a failure episode, without throwing', async () => {
+      const agent = seedAgent(db, { status: 'AUTONOMOUS' });
+      const result = await new TriggerInterceptor({ ...deps, executor: recordingExecutor(new Error('endpoint down')) }).intercept(agent.id, 'DATA_SYNC', 'push');
+      assert.deepEqual(result.execution, { ok: false, error: 'endpoint down' });
+      assert.equal(db.get<{ outcome: string }>('SELECT outcome FROM agent_episodes')!.outcome, 'failure');
+      const [failed] = deps.audit.list({ action: 'trigger.execution_failed' });
+      assert.equal((failed.details as Record<string, Json>).error, 'endpoint down');
+      assert.equal(deps.audit.list({ action: 'trigger.executed' }).length, 0);
+    });
+
+    it('reports a non-Error executor failure by its string form', async () => {
+      const agent = seedAgent(db, { status: 'AUTONOMOUS' });
+      const result = await new TriggerInterceptor({ ...deps, executor: recordingExecutor('quota exceeded') }).intercept(agent.id, 'MANUAL', 'push');
+      assert.deepEqual(result.execution, { ok: false, error: 'quota exceeded' });
+    });
+
+    it('without an executor, records the AUTONOMOUS trigger as dispatched to the host', async () => {
+      const agent = seedAgent(db, { status: 'AUTONOMOUS' });
+      const result = await new TriggerInterceptor(deps).intercept(agent.id, 'MANUAL', 'report.publish');
+      assert.deepEqual(result.execution, { ok: true, output: { dispatched: true } });
+      const [executed] = deps.audit.list({ action: 'trigger.executed' });
+      assert.equal((executed.details as Record<string, Json>).manual, true);
+    });
+  });
+
+  describe('confidence rules', () => {
+    it('lets the stored status win over a disagreeing confidence, and audits the mismatch', async () => {
+      const agent = seedAgent(db, { status: 'STUDENT', confidence: 0.95 });
+      const result = await new TriggerInterceptor(deps).intercept(agent.id, 'DATA_SYNC', 'sync');
+      assert.equal(result.decision, 'BLOCK_AND_TRAIN');
+      assert.equal(result.maturityMismatch, true);
+      const [mismatch] = deps.audit.list({ action: 'maturity.mismatch' });
+      assert.deepEqual(mismatch.details, { status: 'STUDENT', confidence: 0.95, impliedStatus: 'AUTONOMOUS' });
+    });
+
+    it('routes by the new status after a promotion through the shared repository (cache invalidated)', async () => {
+      const agent = seedAgent(db, { status: 'INTERN', confidence: 0.6 });
+      const interceptor = new TriggerInterceptor(deps);
+      assert.equal((await interceptor.intercept(agent.id, 'DATA_SYNC', 'a')).decision, 'PROPOSE');
+      deps.agents.promote(agent.id, 'SUPERVISED', { actor: 'admin', reason: 'graduated' });
+      const after = await interceptor.intercept(agent.id, 'DATA_SYNC', 'b');
+      assert.equal(after.decision, 'SUPERVISE');
+      assert.equal(after.confidenceScore, 0.7);
+      deps.agents.adjustConfidence(agent.id, 0.25, { actor: 'admin', reason: 'excellent' });
+      assert.equal((await interceptor.intercept(agent.id, 'DATA_SYNC', 'c')).decision, 'EXECUTE');
+    });
+
+    it('routing rule: every maturity and complexity maps to the documented decision', () => {
+      assert.equal(routeByMaturity('STUDENT', 1).decision, 'BLOCK_AND_TRAIN');
+      assert.equal(routeByMaturity('INTERN', 1).decision, 'PROPOSE');
+      assert.equal(routeByMaturity('SUPERVISED', 3).decision, 'SUPERVISE');
+      assert.equal(routeByMaturity('SUPERVISED', 4).decision, 'PROPOSE');
+      assert.equal(routeByMaturity('AUTONOMOUS', 4).decision, 'EXECUTE');
+      assert.throws(() => routeByMaturity('DEPRECATED', 1), (err: unknown) => codeOf(err) === 'AGENT_NOT_ROUTABLE');
+    });
+  });
+
+  describe('refusals change nothing', () => {
+    it('refuses an unknown agent with AGENT_NOT_FOUND', async () => {
+      seedAgent(db, { status: 'AUTONOMOUS' });
+      const before = snapshotRows(db);
+      const err = await refusal(new TriggerInterceptor(deps).intercept('ghost', 'MANUAL', 'x'));
+      assert.equal(err.code, 'AGENT_NOT_FOUND');
+      assert.deepEqual(snapshotRows(db), before);
+    });
+
+    for (const status of ['PAUSED', 'DEPRECATED'] as const) {
+      it(`refuses a ${status} agent with AGENT_NOT_ROUTABLE`, async () => {
+        const agent = seedAgent(db, { status, confidence: 0.95 });
+        const before = snapshotRows(db);
+        const err = await refusal(new TriggerInterceptor(deps).intercept(agent.id, 'MANUAL', 'x'));
+        assert.equal(err.code, 'AGENT_NOT_ROUTABLE');
+        assert.match(err.message, new RegExp(status));
+        assert.deepEqual(snapshotRows(db), before);
+      });
+    }
+
+    const bad: Array<[string, TriggerSource, string, unknown, string]> = [
+      ['an unknown source', 'CRON' as TriggerSource, 't', {}, 'INVALID_ARGUMENT'],
+      ['an empty trigger type', 'MANUAL', '  ', {}, 'INVALID_ARGUMENT'],
+      ['a non-string trigger type', 'MANUAL', 42 as unknown as string, {}, 'INVALID_ARGUMENT'],
+      ['an array context', 'MANUAL', 't', [], 'INVALID_PAYLOAD'],
+      ['a null context', 'MANUAL', 't', null, 'INVALID_PAYLOAD'],
+      ['a complexity of 5', 'MANUAL', 't', { actionComplexity: 5 }, 'INVALID_PAYLOAD'],
+      ['a fractional complexity', 'MANUAL', 't', { actionComplexity: 1.5 }, 'INVALID_PAYLOAD'],
+      ['a string complexity', 'MANUAL', 't', { actionComplexity: 'high' }, 'INVALID_PAYLOAD'],
+    ];
+    for (const [label, source, type, context, code] of bad) {
+      it(`refuses ${label} with ${code}`, async () => {
+        const agent = seedAgent(db, { status: 'AUTONOMOUS' });
+        const executor = recordingExecutor();
+        const before = snapshotRows(db);
+        const err = await refusal(new TriggerInterceptor({ ...deps, executor }).intercept(agent.id, source, type, context as Record<string, Json>));
+        assert.equal(err.code, code);
+        assert.deepEqual(snapshotRows(db), before);
+        assert.equal(executor.calls.length, 0);
+      });
+    }
+
+    it('rolls back the blocked context when storing the training proposal fails', async () => {
+      const agent = seedAgent(db, { status: 'STUDENT' });
+      db.exec("CREATE TRIGGER proposals_read_only BEFORE INSERT ON agent_proposals BEGIN SELECT RAISE(ABORT, 'proposal store is read-only'); END");
+      const before = snapshotRows(db);
+      await assert.rejects(new TriggerInterceptor(deps).intercept(agent.id, 'DATA_SYNC', 't'), /proposal store is read-only/);
+      assert.deepEqual(snapshotRows(db), before);
+      assert.equal(countRows(db, 'blocked_trigger_contexts'), 0);
+    });
+
+    it('uses injected training and supervision services', async () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const supervision = new SupervisionService(deps);
+      const interceptor = new TriggerInterceptor({ ...deps, training: new StudentTrainingService(deps), supervision });
+      const result = await interceptor.intercept(agent.id, 'DATA_SYNC', 't');
+      assert.equal(supervision.requireSession(result.supervisionSessionId!).status, 'RUNNING');
+    });
+  });
+
+  describe('property: a STUDENT agent\'s trigger never executes', () => {
+    it('for any source, trigger type, context and confidence: BLOCK_AND_TRAIN, no execution, every trigger audited', async () => {
+      const json = fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== 'actionComplexity' && k !== '__proto__'), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 4 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...TRIGGER_SOURCES),
+          fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== ''),
+          json,
+          fc.integer({ min: 1, max: 4 }),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          async (source, triggerType, context, complexity, confidence) => {
+            const pdb = await freshDb();
+            const pdeps = testDeps(pdb);
+            const agent = seedAgent(pdb, { status: 'STUDENT', confidence });
+            const executor = recordingExecutor();
+            const result = await new TriggerInterceptor({ ...pdeps, executor }).intercept(agent.id, source, triggerType, { ...context, actionComplexity: complexity });
+            assert.equal(result.decision, 'BLOCK_AND_TRAIN');
+            assert.equal(result.execution, undefined);
+            assert.equal(executor.calls.length, 0);
+            assert.equal(countRows(pdb, 'audit_log', "action IN ('trigger.executed', 'trigger.execution_failed', 'proposal.executed')"), 0);
+            assert.equal(countRows(pdb, 'agent_episodes'), 0);
+            assert.equal(countRows(pdb, 'supervision_sessions'), 0);
+            assert.equal(countRows(pdb, 'agent_proposals', "proposal_type = 'ACTION'"), 0);
+            assert.equal(countRows(pdb, 'blocked_trigger_contexts', 'agent_id = ? AND trigger_source = ?', [agent.id, source]), 1);
+            const [blocked] = pdeps.audit.list({ action: 'trigger.blocked' });
+            assert.equal((blocked.details as Record<string, Json>).manual, source === 'MANUAL');
+            pdb.close();
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+  });
+});
