@@ -38,11 +38,14 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
   enabled: boolean;
   detail: HintDetail;
 
-  constructor(enabled: boolean, detail: HintDetail) {
+  /** `mediaDir` holds the gutter icons (`gap.svg`, `gap-stale.svg`). */
+  constructor(enabled: boolean, detail: HintDetail, mediaDir: vscode.Uri) {
     this.enabled = enabled;
     this.detail = detail;
     this.fresh = vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
+      gutterIconPath: vscode.Uri.joinPath(mediaDir, 'gap.svg'),
+      gutterIconSize: 'contain',
       backgroundColor: new vscode.ThemeColor('governanceCoverage.gapBackground'),
       borderColor: new vscode.ThemeColor('governanceCoverage.gapBorder'),
       borderStyle: 'solid',
@@ -53,6 +56,8 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
     });
     this.stale = vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
+      gutterIconPath: vscode.Uri.joinPath(mediaDir, 'gap-stale.svg'),
+      gutterIconSize: 'contain',
       backgroundColor: new vscode.ThemeColor('governanceCoverage.staleGapBackground'),
       borderColor: new vscode.ThemeColor('governanceCoverage.staleGapBorder'),
       borderStyle: 'dashed',

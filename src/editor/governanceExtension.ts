@@ -41,7 +41,9 @@ export class GovernanceExtension implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const settings = vscode.workspace.getConfiguration(SECTION);
-    this.decorations = new GapDecorations(settings.get('showGutterHints', true), settings.get<HintDetail>('hintDetail', 'full'));
+    this.decorations = new GapDecorations(settings.get('showGutterHints', true), settings.get<HintDetail>('hintDetail', 'full'),
+      vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
+    );
     const handler = (kind: RunKind) => (request: vscode.TestRunRequest, token: vscode.CancellationToken) =>
       this.guardedRun(request, kind, token).then(() => undefined);
     this.profiles = {
