@@ -232,7 +232,7 @@ function main(): void {
       .finally(() => {
         // Exit explicitly: a test that leaves a handle open (timer, server) must not hang the run.
         const end: ChildMessage = { t: 'event', e: { type: 'end', stats, cancelled: false, timedOut: false } };
-        if (process.send) process.send(end, () => process.exit(0));
+        if (process.send) process.send(end, undefined, {}, () => process.exit(0));
         else process.exit(0);
       });
   });

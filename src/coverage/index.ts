@@ -1,0 +1,14 @@
+/**
+ * The coverage engine's public API (no `vscode` import): configuration, runs in a child process
+ * with V8 coverage (see v8.ts for the measured choice over istanbul instrumentation), analysis
+ * against targets with gaps and hints, and reports. The editor and the CLI code against these
+ * names; the data model is in model.ts.
+ */
+export * from './model';
+export { ConfigError, embeddedConfig, extensionRoot, loadConfig, loadConfigFile, resolveConfig, CONFIG_FILE, PACKAGE_KEY } from './config';
+export { startRun, findTestFiles, findSourceFiles } from './runner';
+export { analyze, figuresOf, targetFor, neededFor } from './analyze';
+export { writeReports, renderPlan } from './reports';
+export { renderTable, renderHints, closingLine, topGaps } from './render';
+export { parseSource } from './ast';
+export { classifyBranch } from './branches';
