@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { GovernanceError, sequentialIds, type GovernanceDatabase } from '../../../src/governance';
 import {
   ConstitutionalValidator,
+  PREDICATE_OPS,
   SEVERITY_WEIGHT,
   complianceScore,
   evaluateRules,
@@ -43,6 +44,7 @@ describe('constitutional validation', () => {
     });
 
     it('compares fields with every operator', () => {
+      assert.deepEqual(PREDICATE_OPS, ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists']);
       const s = { amount: 500, currency: 'EUR', tags: ['refund', 'urgent'], note: 'Wire transfer', user: { role: 'GUEST' } };
       assert.ok(holds({ field: 'currency', op: 'eq', value: 'EUR' }, s));
       assert.ok(!holds({ field: 'currency', op: 'eq', value: 'USD' }, s));

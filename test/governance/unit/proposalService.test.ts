@@ -2,7 +2,12 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { GovernanceError, insertProposal, updateProposalFields, type GovernanceDatabase, type Json } from '../../../src/governance';
 import {
+  ACTION_TYPES,
+  CHART_TYPES,
+  DEEP_LINK_ID,
   DEFAULT_DEEP_LINK_RESOURCES,
+  DEVICE_CAPABILITIES,
+  GRANT_REQUIRED,
   RecordingCanvasExecutor,
   RecordingDeepLinkExecutor,
   UnavailableBrowserExecutor,
@@ -40,6 +45,14 @@ const CHART = { type: 'canvas', payload: { kind: 'chart', chartType: 'bar', seri
 const SHEET = { type: 'canvas', payload: { kind: 'sheet', columns: ['a', 'b'], rows: [[1, 2], ['x', 'y']] } };
 
 describe('action payload validation (parseProposedAction)', () => {
+  it('publishes the action vocabulary it validates against', () => {
+    assert.deepEqual(ACTION_TYPES, ['canvas', 'browser', 'device', 'deep_link', 'multi_step']);
+    assert.deepEqual(CHART_TYPES, ['line', 'bar', 'pie', 'area', 'scatter']);
+    assert.deepEqual(DEVICE_CAPABILITIES, ['camera', 'screen_recording', 'location', 'notifications']);
+    assert.deepEqual(GRANT_REQUIRED, ['camera', 'screen_recording']);
+    assert.ok(DEEP_LINK_ID.test('wf_1-a') && !DEEP_LINK_ID.test('-x') && !DEEP_LINK_ID.test('a'.repeat(129)));
+  });
+
   it('accepts a form canvas with fields and returns it typed', () => {
     assert.deepEqual(parseProposedAction(FORM), {
       type: 'canvas',
