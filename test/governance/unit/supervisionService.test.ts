@@ -1,0 +1,245 @@
+import { strict as assert } from 'node:assert';
+import {
+  GovernanceError,
+  RATING_BOOST,
+  SupervisionService,
+  type GovernanceDatabase,
+  type InterventionType,
+} from '../../../src/governance';
+import { countRows, freshDb, seedAgent, seedUser, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
+
+function refusedWith(code: string, fn: () => unknown): GovernanceError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof GovernanceError, `expected a GovernanceError ${code}, got ${String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  return caught;
+}
+
+describe('SupervisionService', () => {
+  let db: GovernanceDatabase;
+  let deps: ReturnType<typeof testDeps>;
+  let supervision: SupervisionService;
+  let supervisor: string;
+
+  beforeEach(async () => {
+    db = await freshDb();
+    deps = testDeps(db);
+    supervision = new SupervisionService(deps);
+    supervisor = seedUser(db, { role: 'WORKSPACE_ADMIN' });
+  });
+
+  describe('start', () => {
+    it('starts a RUNNING session for a SUPERVISED agent with its trigger and workspace', () => {
+      const ws = seedWorkspace(db);
+      const agent = seedAgent(db, { status: 'SUPERVISED', workspaceId: ws, name: 'Invoicer' });
+      const session = supervision.startSession(agent.id, { triggerId: 'trigger-9', triggerContext: { invoice: 12 }, supervisorId: supervisor });
+      assert.deepEqual(session, {
+        id: 'supervision-1',
+        agentId: agent.id,
+        agentName: 'Invoicer',
+        workspaceId: ws,
+        triggerId: 'trigger-9',
+        triggerContext: { invoice: 12 },
+        status: 'RUNNING',
+        supervisorId: supervisor,
+        startedAt: '2026-01-01T09:00:00.000Z',
+        completedAt: null,
+        durationSeconds: null,
+        interventionCount: 0,
+        interventions: [],
+        agentActions: [],
+        outcomes: [],
+        supervisorRating: null,
+        supervisorFeedback: null,
+        confidenceBoost: null,
+      });
+      assert.deepEqual(deps.audit.list({ action: 'supervision.started' }).map((e) => e.actor), [supervisor]);
+    });
+
+    it('starts with defaults when no options are given', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const session = supervision.startSession(agent.id);
+      assert.deepEqual([session.triggerId, session.triggerContext, session.supervisorId], [null, {}, null]);
+      assert.equal(deps.audit.list({ action: 'supervision.started' })[0].actor, 'system:supervision');
+    });
+
+    for (const status of ['STUDENT', 'INTERN', 'AUTONOMOUS', 'PAUSED'] as const) {
+      it(`refuses a ${status} agent and creates nothing`, () => {
+        const agent = seedAgent(db, { status });
+        const before = snapshotRows(db);
+        assert.match(refusedWith('INVALID_STATUS', () => supervision.startSession(agent.id)).message, new RegExp(`is ${status}; only SUPERVISED`));
+        assert.deepEqual(snapshotRows(db), before);
+      });
+    }
+
+    it('refuses an unknown agent', () => {
+      refusedWith('AGENT_NOT_FOUND', () => supervision.startSession('ghost'));
+      assert.equal(countRows(db, 'supervision_sessions'), 0);
+    });
+  });
+
+  describe('monitor', () => {
+    it('appends agent actions and outcomes in order while RUNNING', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const { id } = supervision.startSession(agent.id);
+      supervision.monitor(id, { action: { step: 'open invoice' } });
+      supervision.monitor(id, { action: { step: 'update total' }, outcome: { total: 120 } });
+      const session = supervision.monitor(id, { outcome: 'saved' });
+      assert.deepEqual(session.agentActions, [{ step: 'open invoice' }, { step: 'update total' }]);
+      assert.deepEqual(session.outcomes, [{ total: 120 }, 'saved']);
+      assert.equal(deps.audit.list({ action: 'supervision.action' }).length, 3);
+    });
+
+    it('refuses an empty entry, a paused session and an unknown session, changing nothing', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const { id } = supervision.startSession(agent.id);
+      refusedWith('INVALID_ARGUMENT', () => supervision.monitor(id, {}));
+      supervision.intervene(id, 'pause', 'hold on');
+      const before = snapshotRows(db);
+      assert.match(refusedWith('INVALID_TRANSITION', () => supervision.monitor(id, { action: 'x' })).message, /is PAUSED; cannot record agent activity \(allowed only when RUNNING\)/);
+      refusedWith('NOT_FOUND', () => supervision.monitor('missing', { action: 'x' }));
+      assert.deepEqual(snapshotRows(db), before);
+    });
+  });
+
+  describe('interventions', () => {
+    it('pause moves RUNNING → PAUSED, resume back to RUNNING, and each intervention counts', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const { id } = supervision.startSession(agent.id);
+      deps.clock.advance(60_000);
+      const paused = supervision.intervene(id, 'pause', 'check the amount first', supervisor);
+      assert.equal(paused.status, 'PAUSED');
+      assert.equal(paused.interventionCount, 1);
+      assert.deepEqual(paused.interventions, [{ type: 'pause', timestamp: '2026-01-01T09:01:00.000Z', guidance: 'check the amount first', supervisorId: supervisor }]);
+      const resumed = supervision.resume(id, supervisor);
+      assert.equal(resumed.status, 'RUNNING');
+      assert.equal(resumed.interventionCount, 1);
+      refusedWith('INVALID_TRANSITION', () => supervision.resume(id));
+      assert.deepEqual(deps.audit.list({ action: 'supervision.resumed' }).map((e) => e.actor), [supervisor]);
+    });
+
+    it('correct records guidance and stays RUNNING; it is refused on a paused session', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const { id } = supervision.startSession(agent.id);
+      const corrected = supervision.intervene(id, 'correct', 'use the net amount');
+      assert.equal(corrected.status, 'RUNNING');
+      assert.equal(corrected.interventions[0].supervisorId, null);
+      supervision.intervene(id, 'pause', 'wait');
+      const before = snapshotRows(db);
+      refusedWith('INVALID_TRANSITION', () => supervision.intervene(id, 'correct', 'x'));
+      refusedWith('INVALID_TRANSITION', () => supervision.intervene(id, 'pause', 'x'));
+      assert.deepEqual(snapshotRows(db), before);
+      assert.equal(supervision.resume(id).status, 'RUNNING');
+      assert.equal(deps.audit.list({ action: 'supervision.resumed' })[0].actor, 'supervisor');
+    });
+
+    it('terminate ends a PAUSED session: −0.1 confidence, failure episode with every intervention', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.75 });
+      const { id } = supervision.startSession(agent.id);
+      supervision.intervene(id, 'correct', 'a');
+      supervision.intervene(id, 'pause', 'b');
+      deps.clock.advance(90_000);
+      const terminated = supervision.intervene(id, 'terminate', 'unsafe', supervisor);
+      assert.equal(terminated.status, 'TERMINATED');
+      assert.equal(terminated.interventionCount, 3);
+      assert.equal(terminated.completedAt, '2026-01-01T09:01:30.000Z');
+      assert.equal(terminated.durationSeconds, 90);
+      assert.equal(terminated.confidenceBoost, -0.1);
+      const stored = deps.agents.require(agent.id);
+      assert.equal(stored.confidenceScore, 0.65);
+      assert.equal(stored.status, 'INTERN', 'status follows confidence down');
+      const episode = db.get<Record<string, unknown>>('SELECT * FROM agent_episodes')!;
+      assert.deepEqual([episode.outcome, episode.human_intervention_count, episode.maturity_at_time], ['failure', 3, 'SUPERVISED']);
+      assert.deepEqual(deps.audit.list({ agentId: agent.id, action: 'agent.demoted' }).map((e) => (e.details as Record<string, string>).to), ['INTERN']);
+      refusedWith('INVALID_TRANSITION', () => supervision.intervene(id, 'terminate', 'again'));
+    });
+
+    it('refuses an unknown intervention type and changes nothing', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const { id } = supervision.startSession(agent.id);
+      const before = snapshotRows(db);
+      assert.match(refusedWith('INVALID_ARGUMENT', () => supervision.intervene(id, 'shout' as InterventionType, 'x')).message, /use one of pause, correct, terminate/);
+      assert.deepEqual(snapshotRows(db), before);
+    });
+  });
+
+  describe('completion', () => {
+    it('maps every rating to its boost when there were no interventions', () => {
+      for (const rating of [1, 2, 3, 4, 5] as const) {
+        const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+        const { id } = supervision.startSession(agent.id);
+        const result = supervision.complete(id, { rating, feedback: `rated ${rating}` });
+        assert.equal(result.confidenceBoost, RATING_BOOST[rating]);
+        assert.equal(result.agent.confidenceScore, Math.round((0.8 + RATING_BOOST[rating]) * 1e6) / 1e6);
+        assert.equal(result.session.supervisorRating, rating);
+        assert.equal(result.session.supervisorFeedback, `rated ${rating}`);
+      }
+      assert.deepEqual(db.all<{ outcome: string }>('SELECT outcome FROM agent_episodes ORDER BY rowid').map((r) => r.outcome), ['failure', 'failure', 'partial', 'success', 'success']);
+    });
+
+    it('reduces the boost by interventions, promotes when confidence crosses 0.9, and feeds the intervention rate', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.85 });
+      const { id } = supervision.startSession(agent.id, { supervisorId: supervisor });
+      supervision.intervene(id, 'correct', 'a');
+      supervision.intervene(id, 'correct', 'b');
+      deps.clock.advance(30_000);
+      const result = supervision.complete(id, { rating: 5, feedback: 'great', supervisorId: supervisor });
+      assert.equal(result.confidenceBoost, 0.08);
+      assert.equal(result.statusChanged, true);
+      assert.equal(result.agent.status, 'AUTONOMOUS');
+      assert.equal(result.agent.confidenceScore, 0.93);
+      assert.equal(result.session.status, 'COMPLETED');
+      assert.equal(result.session.durationSeconds, 30);
+      assert.equal(result.session.confidenceBoost, 0.08);
+      assert.deepEqual(deps.agents.episodeStats(agent.id), { episodeCount: 1, totalInterventions: 2, interventionRate: 2, constitutionalScore: 1 });
+      assert.equal(db.get<{ id: string }>('SELECT id FROM agent_episodes')!.id, result.episodeId);
+      assert.deepEqual(deps.audit.list({ action: 'supervision.completed' }).map((e) => e.actor), [supervisor]);
+    });
+
+    it('refuses to complete a PAUSED session or with an invalid rating, changing nothing', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+      const { id } = supervision.startSession(agent.id);
+      for (const rating of [0, 6, 3.5, Number.NaN]) refusedWith('INVALID_ARGUMENT', () => supervision.complete(id, { rating }));
+      supervision.intervene(id, 'pause', 'p');
+      const before = snapshotRows(db);
+      assert.match(refusedWith('INVALID_TRANSITION', () => supervision.complete(id, { rating: 5 })).message, /is PAUSED; cannot complete/);
+      assert.deepEqual(snapshotRows(db), before);
+      assert.equal(deps.agents.require(agent.id).confidenceScore, 0.8);
+    });
+  });
+
+  describe('interrupt and listing', () => {
+    it('interrupts RUNNING or PAUSED sessions without touching confidence or episodes', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+      const a = supervision.startSession(agent.id);
+      const b = supervision.startSession(agent.id);
+      supervision.intervene(b.id, 'pause', 'p');
+      deps.clock.advance(10_000);
+      const ia = supervision.interrupt(a.id, 'agent paused by admin');
+      assert.deepEqual([ia.status, ia.durationSeconds, ia.supervisorFeedback], ['INTERRUPTED', 10, 'agent paused by admin']);
+      assert.equal(supervision.interrupt(b.id, 'shutdown').status, 'INTERRUPTED');
+      refusedWith('INVALID_TRANSITION', () => supervision.interrupt(a.id, 'again'));
+      assert.equal(countRows(db, 'agent_episodes'), 0);
+      assert.equal(deps.agents.require(agent.id).confidenceScore, 0.8);
+      assert.equal(deps.audit.list({ action: 'supervision.interrupted' }).length, 2);
+    });
+
+    it('lists sessions by agent and status', () => {
+      const one = seedAgent(db, { status: 'SUPERVISED' });
+      const two = seedAgent(db, { status: 'SUPERVISED' });
+      const s1 = supervision.startSession(one.id);
+      const s2 = supervision.startSession(two.id);
+      supervision.complete(s2.id, { rating: 3 });
+      assert.deepEqual(supervision.listSessions().map((s) => s.id), [s1.id, s2.id]);
+      assert.deepEqual(supervision.listSessions({ agentId: one.id }).map((s) => s.id), [s1.id]);
+      assert.deepEqual(supervision.listSessions({ status: 'COMPLETED' }).map((s) => s.id), [s2.id]);
+      assert.deepEqual(supervision.listSessions({ agentId: one.id, status: 'COMPLETED' }), []);
+      refusedWith('NOT_FOUND', () => supervision.requireSession('missing'));
+    });
+  });
+});
