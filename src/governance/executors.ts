@@ -369,7 +369,7 @@ function parseStep(raw: unknown, where: string, opts: ParseOptions): StepAction 
   if (!ACTION_TYPES.includes(o.type as ActionType)) {
     throw new GovernanceError(
       'UNKNOWN_ACTION_TYPE',
-      `Unknown action type ${JSON.stringify(o.type)} at ${where}.type; expected one of ${ACTION_TYPES.join(', ')}.`,
+      `${o.type === undefined ? 'Missing action type' : `Unknown action type ${JSON.stringify(o.type)}`} at ${where}.type; expected one of ${ACTION_TYPES.join(', ')}.`,
     );
   }
   if (o.type === 'multi_step') throw invalid(`${where}.type`, 'multi-step actions cannot be nested');

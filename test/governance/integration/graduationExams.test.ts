@@ -4,7 +4,7 @@
  * (an external agent runtime) is replaced, and only where a test needs scripted results.
  */
 import { strict as assert } from 'node:assert';
-import { GovernanceError, type Agent, type GovernanceDatabase, type Json, type MaturityLevel } from '../../../src/governance';
+import { GovernanceError, TriggerInterceptor, type Agent, type GovernanceDatabase, type Json, type MaturityLevel } from '../../../src/governance';
 import { GraduationService, type SandboxExecutor, type SandboxResult, type SandboxScenario } from '../../../src/governance/graduationService';
 import { allRows, countRows, freshDb, seedAgent, seedEpisodes, seedRule, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
 
@@ -236,5 +236,14 @@ describe('graduation exams (integration)', () => {
     assert.equal(exam.passed, true);
     assert.match(exam.id, /^[0-9a-f-]{36}$/);
     assert.equal(agentRow(agent.id).status, 'INTERN');
+  });
+
+  it('the trigger interceptor routes by the new level right after a promotion (status cache invalidated)', async () => {
+    const interceptor = new TriggerInterceptor(deps);
+    const agent = seedAgent(db, { status: 'INTERN' });
+    seedEpisodes(db, agent.id, 25);
+    assert.equal((await interceptor.intercept(agent.id, 'WORKFLOW_ENGINE', 'report.requested', { actionComplexity: 3 })).decision, 'PROPOSE');
+    await service.runExam(agent.id, 'SUPERVISED');
+    assert.equal((await interceptor.intercept(agent.id, 'WORKFLOW_ENGINE', 'report.requested', { actionComplexity: 3 })).decision, 'SUPERVISE');
   });
 });

@@ -4,7 +4,7 @@
  * replaced by recording fakes; the canvas and deep-link executors are the real defaults.
  */
 import { strict as assert } from 'node:assert';
-import { GovernanceError, type GovernanceDatabase, type Json } from '../../../src/governance';
+import { GovernanceError, TriggerInterceptor, type GovernanceDatabase, type Json } from '../../../src/governance';
 import {
   RecordingCanvasExecutor,
   RecordingDeepLinkExecutor,
@@ -289,5 +289,25 @@ describe('proposal execution (integration)', () => {
     await assert.rejects(() => service.execute(p.id), (err: GovernanceError) => err.code === 'INVALID_STATUS');
     assert.equal(browser.runs.length, 0);
     assert.deepEqual([stored(p.id).status, stored(p.id).result], ['REJECTED', null]);
+  });
+
+  it('executes the action of a proposal the trigger interceptor created for an INTERN agent, once approved', async () => {
+    const interceptor = new TriggerInterceptor(deps);
+    const routed = await interceptor.intercept(agentId, 'WORKFLOW_ENGINE', 'expense.submitted', { action: SHEET, actionComplexity: 1 });
+    assert.equal(routed.decision, 'PROPOSE');
+    const id = routed.proposalId!;
+    assert.equal(canvas.presented.length, 0, 'nothing acts before approval');
+    service.approve(id, 'manager');
+    const outcome = await service.execute(id, { actor: 'manager' });
+    assert.equal(outcome.success, true);
+    assert.deepEqual(canvas.presented.map((c) => [c.proposalId, c.canvas.kind]), [[id, 'sheet']]);
+    assert.equal(stored(id).status, 'EXECUTED');
+  });
+
+  it('refuses to approve an interceptor proposal that carries no executable action, with a clear error', async () => {
+    const interceptor = new TriggerInterceptor(deps);
+    const routed = await interceptor.intercept(agentId, 'DATA_SYNC', 'crm.updated', { record: 42 });
+    assert.throws(() => service.approve(routed.proposalId!, 'manager'), (err: GovernanceError) => err.code === 'UNKNOWN_ACTION_TYPE' && /^Missing action type at proposed_action\.type; expected one of canvas, browser/.test(err.message));
+    assert.equal(stored(routed.proposalId!).status, 'PROPOSED');
   });
 });

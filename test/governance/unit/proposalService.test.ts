@@ -183,7 +183,7 @@ describe('action payload validation (parseProposedAction)', () => {
   });
 
   it('refuses an unknown action type with UNKNOWN_ACTION_TYPE, also inside a multi-step action', () => {
-    assert.equal(codeOf(() => parseProposedAction({ type: 'email', payload: {} })), 'UNKNOWN_ACTION_TYPE');
+    assert.throws(() => parseProposedAction({ type: 'email', payload: {} }), (err: GovernanceError) => err.code === 'UNKNOWN_ACTION_TYPE' && /^Unknown action type "email" at proposed_action\.type/.test(err.message));
     assert.equal(codeOf(() => parseProposedAction({ type: 'multi_step', steps: [FORM, { type: 'sms', payload: {} }] })), 'UNKNOWN_ACTION_TYPE');
   });
 });
