@@ -4,7 +4,9 @@
  *
  * Lifecycle: PROPOSED → APPROVED → EXECUTED, PROPOSED/APPROVED → REJECTED. Rules chosen where
  * the spec is silent:
- * - Only PROPOSED can be approved; an ACTION proposal's action is validated on approval (a
+ * - Only PROPOSED can be approved, and only by a human: approver ids of the form `agent:<id>`
+ *   or `system:<name>` (the actor conventions of the other services) are refused with
+ *   PERMISSION_REQUIRED. An ACTION proposal's action is validated on approval (a
  *   malformed one cannot be approved). Approval may carry device grants (camera, screen
  *   recording), stored in `modifications.grants`.
  * - PROPOSED and APPROVED (not yet executed) proposals can be rejected; a reason is required and
@@ -24,6 +26,7 @@ import { AuditAction } from './audit';
 import { resolveDeps, type ResolvedDeps } from './agents';
 import { GovernanceError, isGovernanceError } from './errors';
 import {
+  DEVICE_CAPABILITIES,
   defaultExecutors,
   parseProposedAction,
   type DeviceCapability,
@@ -35,7 +38,7 @@ import {
   type StepAction,
   type StepActionType,
 } from './executors';
-import { insertProposal, listProposals, requireProposal, updateProposalFields } from './proposals';
+import { insertProposal, listProposals, requireProposal, updateProposalFields, type NewProposal } from './proposals';
 import { isMaturityLevel, type Agent, type GovernanceDeps, type Json, type Proposal, type ProposalStatus, type ProposalType } from './types';
 
 /** Constructor dependencies: the shared ones plus executors (missing ones use the defaults). */
@@ -173,6 +176,13 @@ export class ProposalService {
    */
   approve(proposalId: string, approvedBy: string, opts: { grants?: DeviceCapability[] } = {}): Proposal {
     requireText(approvedBy, 'The approver');
+    if (/^(agent|system):/.test(approvedBy)) {
+      throw new GovernanceError('PERMISSION_REQUIRED', `Proposals must be approved by a human; "${approvedBy}" is an agent or system actor.`, { proposalId, approvedBy });
+    }
+    const unknown = (opts.grants ?? []).filter((g) => !DEVICE_CAPABILITIES.includes(g));
+    if (unknown.length > 0) {
+      throw new GovernanceError('INVALID_ARGUMENT', `Unknown device capability grant(s): ${unknown.join(', ')}; grants name one of ${DEVICE_CAPABILITIES.join(', ')}.`, { proposalId });
+    }
     const proposal = this.inStatus(proposalId, ['PROPOSED'], 'approved');
     if (proposal.proposalType === 'ACTION') {
       parseProposedAction(proposal.proposedAction, { deepLinkResources: this.deepLinkResources, checkGrants: false });
@@ -379,7 +389,7 @@ export class ProposalService {
     return agent;
   }
 
-  private insert(agent: Agent, proposalType: ProposalType, proposedBy: string, fields: Partial<Parameters<typeof insertProposal>[3]>): Proposal {
+  private insert(agent: Agent, proposalType: ProposalType, proposedBy: string, fields: Partial<NewProposal>): Proposal {
     requireText(proposedBy, 'proposedBy');
     return this.deps.db.transaction(() => {
       const proposal = insertProposal(this.deps.db, this.deps.clock, this.deps.ids, {

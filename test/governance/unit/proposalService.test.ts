@@ -318,7 +318,7 @@ describe('ProposalService', () => {
       assert.equal(service.approve(p.id, 'trainer').status, 'APPROVED');
     });
 
-    it('refuses to approve an APPROVED, REJECTED or unknown proposal, or without an approver', () => {
+    it('refuses to approve an APPROVED, REJECTED or unknown proposal, without an approver, or by an agent or system actor', () => {
       const a = service.createActionProposal({ agentId, title: 'a', action: FORM, proposedBy: 'u' });
       const r = service.createActionProposal({ agentId, title: 'r', action: FORM, proposedBy: 'u' });
       service.approve(a.id, 'm');
@@ -328,6 +328,9 @@ describe('ProposalService', () => {
       assert.equal(codeOf(() => service.approve(r.id, 'm')), 'INVALID_STATUS');
       assert.equal(codeOf(() => service.approve('nope', 'm')), 'NOT_FOUND');
       assert.equal(codeOf(() => service.approve(a.id, '')), 'INVALID_ARGUMENT');
+      assert.equal(codeOf(() => service.approve(r.id, `agent:${agentId}`)), 'PERMISSION_REQUIRED');
+      assert.equal(codeOf(() => service.approve(r.id, 'system:auto-approver')), 'PERMISSION_REQUIRED');
+      assert.throws(() => service.approve(a.id, 'm', { grants: ['microphone' as 'camera'] }), (err: GovernanceError) => err.code === 'INVALID_ARGUMENT' && /microphone/.test(err.message));
       assert.deepEqual(snapshotRows(db), before);
     });
 
