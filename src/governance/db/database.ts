@@ -87,8 +87,8 @@ export class GovernanceDatabase {
     let db: GovernanceDatabase | undefined;
     try {
       db = new GovernanceDatabase(new SQL.Database(bytes));
-      const check = db.all<{ quick_check: string }>('PRAGMA quick_check');
-      if (check[0]?.quick_check !== 'ok') throw new Error(check.map((r) => r.quick_check).join('; '));
+      const verdict = db.all<{ quick_check: string }>('PRAGMA quick_check').map((r) => r.quick_check).join('; ');
+      if (verdict !== 'ok') throw new Error(verdict);
     } catch (err) {
       db?.close();
       throw new GovernanceError('CORRUPT_DATABASE', `${label} is a damaged SQLite database (${(err as Error).message}); it was left untouched. Restore it from a backup or create a new database.`, { label }, { cause: err });

@@ -271,6 +271,17 @@ describe('GovernanceDatabase', () => {
       assert.deepEqual(fs.readFileSync(file), damaged);
     });
 
+    it('opening a database whose structure fails the integrity check gives CORRUPT_DATABASE naming the problem', async () => {
+      const db = await freshDb();
+      seedWorkspace(db);
+      const damaged = Buffer.from(db.export());
+      damaged.writeUInt32BE(5, 36); // header claims 5 free pages; there are none
+      const file = path.join(dir, 'bad-freelist.db');
+      fs.writeFileSync(file, damaged);
+      await assert.rejects(GovernanceDatabase.open(file), (err: unknown) => codeOf(err) === 'CORRUPT_DATABASE' && /Freelist: size is 0 but should be 5/.test((err as Error).message));
+      assert.deepEqual(fs.readFileSync(file), damaged);
+    });
+
     it('opening a foreign SQLite database names the missing governance tables and leaves it byte-identical', async () => {
       const SQL = await loadSqlJs();
       const foreign = new SQL.Database();

@@ -3,6 +3,7 @@ import {
   GovernanceError,
   StudentTrainingService,
   deriveTrainingPlan,
+  episodeCriteria,
   insertProposal,
   type Agent,
   type GovernanceDatabase,
@@ -352,6 +353,14 @@ describe('StudentTrainingService', () => {
       assert.equal(result.promoted, false);
       assert.equal(asked, 0);
       assert.equal(db.get<{ outcome: string }>('SELECT outcome FROM agent_episodes')!.outcome, 'partial');
+    });
+
+    it('by default judges promotion on the agent\'s episodes against the STUDENT → INTERN thresholds', () => {
+      const agent = seedAgent(db, { status: 'STUDENT' });
+      const criteria = episodeCriteria(deps);
+      assert.deepEqual(criteria.unmetForIntern(agent.id), ['needs 10 completed episodes, has 0']);
+      seedEpisodes(db, agent.id, 10, { interventions: 0, constitutionalScore: 0.7 });
+      assert.deepEqual(criteria.unmetForIntern(agent.id), []);
     });
 
     it('uses injected promotion criteria', () => {

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import {
   GovernanceError,
+  INTERVENTION_PENALTY,
   RATING_BOOST,
+  TERMINATION_PENALTY,
   SupervisionService,
   type GovernanceDatabase,
   type InterventionType,
@@ -150,6 +152,7 @@ describe('SupervisionService', () => {
       assert.equal(terminated.completedAt, '2026-01-01T09:01:30.000Z');
       assert.equal(terminated.durationSeconds, 90);
       assert.equal(terminated.confidenceBoost, -0.1);
+      assert.equal(TERMINATION_PENALTY, -0.1);
       const stored = deps.agents.require(agent.id);
       assert.equal(stored.confidenceScore, 0.65);
       assert.equal(stored.status, 'INTERN', 'status follows confidence down');
@@ -190,6 +193,7 @@ describe('SupervisionService', () => {
       deps.clock.advance(30_000);
       const result = supervision.complete(id, { rating: 5, feedback: 'great', supervisorId: supervisor });
       assert.equal(result.confidenceBoost, 0.08);
+      assert.equal(result.confidenceBoost, Math.round((RATING_BOOST[5] - 2 * INTERVENTION_PENALTY) * 1000) / 1000);
       assert.equal(result.statusChanged, true);
       assert.equal(result.agent.status, 'AUTONOMOUS');
       assert.equal(result.agent.confidenceScore, 0.93);
