@@ -12,7 +12,7 @@ import {
   type TriggerExecutor,
   type TriggerSource,
 } from '../../../src/governance';
-import { allRows, countRows, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
+import { allRows, countRows, freshDb, seedAgent, seedEpisodes, snapshotRows, testDeps } from '../fixtures';
 
 function codeOf(err: unknown): string {
   assert.ok(err instanceof GovernanceError, `expected a GovernanceError, got ${String(err)}`);
@@ -198,6 +198,37 @@ describe('TriggerInterceptor', () => {
       assert.equal(routeByMaturity('SUPERVISED', 4).decision, 'PROPOSE');
       assert.equal(routeByMaturity('AUTONOMOUS', 4).decision, 'EXECUTE');
       assert.throws(() => routeByMaturity('DEPRECATED', 1), (err: unknown) => codeOf(err) === 'AGENT_NOT_ROUTABLE');
+    });
+  });
+
+  describe('maturity journey through the shared services', () => {
+    it('a blocked STUDENT trains, is promoted to INTERN, and its next trigger becomes a proposal', async () => {
+      const agent = seedAgent(db, { status: 'STUDENT', confidence: 0.3 });
+      seedEpisodes(db, agent.id, 9, { interventions: 0, constitutionalScore: 0.9 });
+      const training = new StudentTrainingService(deps);
+      const interceptor = new TriggerInterceptor({ ...deps, training });
+      const blocked = await interceptor.intercept(agent.id, 'DATA_SYNC', 'crm.sync');
+      const { session } = training.approveTrainingProposal(blocked.proposalId!, 'lead');
+      training.startSession(session.id);
+      const done = training.completeSession(session.id, { performanceScore: 1 });
+      assert.equal(done.promoted, true);
+      const next = await interceptor.intercept(agent.id, 'DATA_SYNC', 'crm.sync');
+      assert.equal(next.decision, 'PROPOSE');
+      assert.equal(next.agentStatus, 'INTERN');
+      assert.equal(db.get<{ resolved: number }>('SELECT resolved FROM blocked_trigger_contexts WHERE id = ?', [blocked.blockedTriggerId!])!.resolved, 1);
+    });
+
+    it('a poorly rated supervised session demotes the agent, and its next trigger is proposed instead of supervised', async () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.72 });
+      const supervision = new SupervisionService(deps);
+      const interceptor = new TriggerInterceptor({ ...deps, supervision });
+      const first = await interceptor.intercept(agent.id, 'WORKFLOW_ENGINE', 'ticket.update');
+      supervision.intervene(first.supervisionSessionId!, 'correct', 'wrong ticket');
+      const result = supervision.complete(first.supervisionSessionId!, { rating: 2 });
+      assert.equal(result.agent.status, 'INTERN');
+      const second = await interceptor.intercept(agent.id, 'WORKFLOW_ENGINE', 'ticket.update');
+      assert.equal(second.decision, 'PROPOSE');
+      assert.equal(countRows(db, 'supervision_sessions'), 1);
     });
   });
 
