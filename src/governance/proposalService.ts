@@ -21,6 +21,9 @@
  *   partial execution is left behind. Both outcomes are audited.
  * - If recording a success fails (database error), the executed steps are undone too and the
  *   error is rethrown: the database never disagrees with the world.
+ * - A second `execute` of a proposal while one is in flight is refused (INVALID_STATUS); the
+ *   guard lives in the instance, so use one ProposalService per database. Writes are guarded by
+ *   the expected status too, so a proposal rejected mid-execution is never marked EXECUTED.
  */
 import { AuditAction } from './audit';
 import { resolveDeps, type ResolvedDeps } from './agents';
