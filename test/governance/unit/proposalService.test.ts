@@ -415,6 +415,33 @@ describe('ProposalService', () => {
       assert.equal(countRows(db, 'audit_log', 'action = ?', ['proposal.executed']), 1);
     });
 
+    it('a proposal rejected while its execution runs is never marked EXECUTED and its effects are undone', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const real = new RecordingCanvasExecutor();
+      const gated: CanvasExecutor = {
+        present: async (c, ctx) => {
+          const out = await real.present(c, ctx);
+          await gate;
+          return out;
+        },
+        undo: (o) => real.undo(o),
+      };
+      const s = new ProposalService({ ...deps, executors: { canvas: gated } });
+      const p = s.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
+      s.approve(p.id, 'm');
+      const running = s.execute(p.id);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(real.presented.length, 1, 'the canvas is up while the executor runs');
+      s.reject(p.id, 'm', 'stop it');
+      release();
+      await assert.rejects(() => running, (err: GovernanceError) => err.code === 'INVALID_STATUS');
+      assert.equal(real.presented.length, 0);
+      const row = s.get(p.id);
+      assert.deepEqual([row.status, row.executionResult], ['REJECTED', null]);
+      assert.equal(countRows(db, 'audit_log', 'action = ?', ['proposal.executed']), 0);
+    });
+
     it('undoes the executed steps and rethrows when the success cannot be recorded', async () => {
       const p = service.createActionProposal({ agentId, title: 't', action: { type: 'multi_step', steps: [FORM, CHART] }, proposedBy: 'u' });
       service.approve(p.id, 'm');
