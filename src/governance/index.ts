@@ -20,3 +20,7 @@ export {
 export * from './studentTrainingService';
 export * from './supervisionService';
 export * from './triggerInterceptor';
+export * from './executors';
+export * from './proposalService';
+export * from './constitution';
+export * from './graduationService';
