@@ -1,0 +1,148 @@
+/**
+ * Starts the pinned code-server (test/editor/host) on a random loopback port with throwaway
+ * user-data, extensions and XDG directories, the repository symlinked into the extensions
+ * directory as an installed extension, telemetry and update checks off.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { freeLoopbackPort, poll, spawnGroup, type GroupProcess } from './procs';
+
+/** The repository root (this file lives in test/editor/offline). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const HOST_DIR = path.join(REPO_ROOT, 'test', 'editor', 'host');
+const CODE_SERVER = path.join(HOST_DIR, 'node_modules', 'code-server');
+const ENTRY = path.join(CODE_SERVER, 'out', 'node', 'entry.js');
+const STAMP = path.join(HOST_DIR, 'node_modules', '.governance-host-ready');
+
+/** A running code-server and the throwaway directories it owns. */
+export interface CodeServer {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Throwaway root holding user-data, extensions and XDG dirs; removed by stop(). */
+  readonly tempRoot: string;
+  readonly extensionId: string;
+  /** Workbench URL opening `folder` as the workspace. */
+  folderUrl(folder: string): string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** User settings that keep the workbench quiet, offline and deterministic. */
+export const USER_SETTINGS: Record<string, unknown> = {
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'security.workspace.trust.enabled': false,
+  'git.enabled': false,
+  'npm.fetchOnlinePackageInfo': false,
+  'json.schemaDownload.enable': false,
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'chat.commandCenter.enabled': false,
+  'editor.hover.delay': 300,
+  'editor.minimap.enabled': false,
+  'files.watcherExclude': { '**/node_modules/**': true, '**/.git/**': true, '**/test/editor/host/**': true },
+};
+
+/** Installs the editor host (test/editor/host/install.sh) unless its stamp says it is ready. */
+export function ensureHostInstalled(timeoutMs = 15 * 60_000): void {
+  if (fs.existsSync(STAMP) && fs.existsSync(ENTRY)) return;
+  const res = spawnSync('bash', [path.join(HOST_DIR, 'install.sh')], { stdio: 'inherit', timeout: timeoutMs });
+  if (res.status !== 0) {
+    throw new Error(
+      `installing code-server with test/editor/host/install.sh failed (status ${res.status}, ${res.error?.message ?? res.signal ?? ''}); ` +
+        'see its output above (on Debian: apt-get install -y ripgrep libkrb5-dev python3 make g++)',
+    );
+  }
+}
+
+/** Extension id and folder name VS Code expects, from the root package.json. */
+function extensionIdentity(): { id: string; folder: string } {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    publisher: string; name: string; version: string;
+  };
+  const id = `${pkg.publisher}.${pkg.name}`;
+  return { id, folder: `${id}-${pkg.version}` };
+}
+
+function httpStatus(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`)));
+    req.on('error', reject);
+  });
+}
+
+/** Starts code-server and resolves once its HTTP server answers /healthz. */
+export async function startCodeServer(opts: { startTimeoutMs?: number } = {}): Promise<CodeServer> {
+  const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+  ensureHostInstalled();
+  const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gov-editor-'));
+  const userData = path.join(tempRoot, 'user-data');
+  const extensions = path.join(tempRoot, 'extensions');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.mkdirSync(extensions);
+  for (const d of ['config', 'data', 'cache']) fs.mkdirSync(path.join(tempRoot, 'xdg', d), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  const config = path.join(tempRoot, 'config.yaml');
+  fs.writeFileSync(config, 'auth: none\ncert: false\n');
+  const ident = extensionIdentity();
+  fs.symlinkSync(REPO_ROOT, path.join(extensions, ident.folder), 'dir');
+
+  const port = await freeLoopbackPort();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('VSCODE_') && k !== 'ELECTRON_RUN_AS_NODE') env[k] = v;
+  }
+  Object.assign(env, {
+    XDG_CONFIG_HOME: path.join(tempRoot, 'xdg', 'config'),
+    XDG_DATA_HOME: path.join(tempRoot, 'xdg', 'data'),
+    XDG_CACHE_HOME: path.join(tempRoot, 'xdg', 'cache'),
+  });
+  delete env.PORT;
+  const args = [
+    ENTRY, '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-getting-started-override', '--disable-proxy', '--ignore-last-opened',
+    '--user-data-dir', userData, '--extensions-dir', extensions,
+  ];
+  const proc: GroupProcess = spawnGroup('code-server', process.execPath, args, { cwd: REPO_ROOT, env });
+  const url = `http://127.0.0.1:${port}/`;
+  try {
+    await proc.waitForOutput(/HTTP server listening on http:\/\/127\.0\.0\.1:\d+/, startTimeoutMs);
+    await poll('code-server /healthz', startTimeoutMs, async () =>
+      ((await httpStatus(`${url}healthz`, 2000)) === 200 ? true : undefined));
+  } catch (err) {
+    await proc.kill().catch(() => undefined);
+    fs.rmSync(tempRoot, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url,
+    port,
+    pid: proc.pid,
+    tempRoot,
+    extensionId: ident.id,
+    folderUrl: (folder) => `${url}?folder=${encodeURIComponent(folder)}`,
+    output: () => proc.output(),
+    async stop() {
+      try {
+        await proc.kill();
+      } finally {
+        fs.rmSync(tempRoot, { recursive: true, force: true });
+      }
+    },
+  };
+}
