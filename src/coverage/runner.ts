@@ -78,7 +78,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       engine: options.engine ?? 'v8',
     };
     const entry = childEntry();
-    const execArgv = [...entry.execArgv, '--enable-source-maps'];
+    const execArgv = [...entry.execArgv];
     if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
     const stderrTail: string[] = [];
     await new Promise<void>((done) => {

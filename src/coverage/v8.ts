@@ -155,7 +155,8 @@ export async function convert(
       const fns = w.scripts.get(file);
       if (fns) w.scripts.set(file, stripHelpers(code, fns));
     }
-    const lists = windows.map((w) => w.scripts.get(file)).filter((l): l is FunctionCoverage[] => !!l);
+    const present = windows.filter((w) => w.scripts.has(file));
+    const lists = present.map((w) => w.scripts.get(file)!);
     if (!lists.length) continue;
     let original: string;
     try {
@@ -170,7 +171,7 @@ export async function convert(
     if (lists.length === 1 && !perTest) totalFns = lists[0];
     else {
       union = unionOf(lists);
-      const projected = windows.map((w) => project(union!, w.scripts.get(file)));
+      const projected = present.map((w) => project(union!, w.scripts.get(file)));
       totalFns = union.map((u, i) => ({
         functionName: u.functionName,
         isBlockCoverage: u.isBlockCoverage,
@@ -180,7 +181,7 @@ export async function convert(
     conv.applyCoverage(totalFns);
     Object.assign(coverage, conv.toIstanbul());
     if (!perTest || !union) continue;
-    for (const w of windows) {
+    for (const w of present) {
       if (!w.testId) continue;
       const list = w.scripts.get(file);
       if (!list || !list.some((f) => f.ranges.some((r) => r.count > 0))) continue;
