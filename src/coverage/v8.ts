@@ -112,11 +112,17 @@ function project(union: UnionFunction[], list: FunctionCoverage[] | undefined): 
 export function stripHelpers(code: string, fns: FunctionCoverage[]): FunctionCoverage[] {
   const marker = code.indexOf('module.exports=__toCommonJS(');
   const prologueEnd = marker < 0 ? 0 : code.indexOf(';', marker);
+  const wrapper = code.startsWith('__filename=') ? code.indexOf('(()=>{') : -1;
+  const bodyStart = Math.max(prologueEnd, wrapper < 0 ? 0 : wrapper + 6);
   return fns
     .filter((f) => !(f.ranges[0].startOffset > 0 && f.ranges[0].endOffset <= prologueEnd))
     .map((f) => {
       const ranges = f.ranges.filter((r, i) => i === 0 || !code.startsWith('&&(module.exports=', r.startOffset));
-      return ranges.length === f.ranges.length ? f : { ...f, ranges };
+      // esbuild's keepNames wraps arrows in `__name(...)`, so V8 infers no name and
+      // v8-to-istanbul would skip them as functions; name them so normalize.ts can match
+      // them to the TypeScript function and give the qualified name.
+      const functionName = f.functionName || (f.ranges[0].startOffset >= bodyStart && bodyStart > 0 ? '(anonymous)' : '');
+      return ranges.length === f.ranges.length && functionName === f.functionName ? f : { ...f, functionName, ranges };
     });
 }
 
