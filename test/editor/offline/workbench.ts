@@ -7,6 +7,8 @@ import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 import { poll } from './procs';
 
+export { poll };
+
 /** Opens the workbench at `url` and waits until the explorer shows `expectFile` at the root. */
 export async function openWorkbench(page: Page, url: string, expectFile: string, timeoutMs = 90_000): Promise<void> {
   await page.goto(url, { timeout: timeoutMs, waitUntil: 'domcontentloaded' });
@@ -38,24 +40,39 @@ async function openQuickInput(page: Page, key: string, prefix: string): Promise<
   await input.fill(prefix);
 }
 
-/** Labels of the command palette rows shown for `filter` (first screenful). */
-export async function paletteCommands(page: Page, filter: string): Promise<string[]> {
-  await openQuickInput(page, 'F1', `>${filter}`);
+/**
+ * Labels of the command palette rows shown for `filter` (first screenful). Retries for up to
+ * `settleMs` while the palette says "No matching commands": contributed commands appear only
+ * once the remote extension host has registered the extensions.
+ */
+export async function paletteCommands(page: Page, filter: string, settleMs = 30_000): Promise<string[]> {
   const rows = quickInput(page).locator('.quick-input-list .monaco-list-row .label-name');
-  await poll(`palette rows for "${filter}"`, 10_000, async () => ((await rows.count()) > 0 ? true : undefined)).catch(() => undefined);
-  const labels = await rows.allInnerTexts();
-  await page.keyboard.press('Escape');
-  return labels.map((l) => l.trim());
+  let labels: string[] = [];
+  await poll(`palette rows for "${filter}"`, settleMs, async () => {
+    await openQuickInput(page, 'F1', `>${filter}`);
+    await rows.first().waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
+    labels = (await rows.allInnerTexts()).map((l) => l.trim());
+    await page.keyboard.press('Escape');
+    return labels.length > 0 && labels[0] !== 'No matching commands' ? true : undefined;
+  }, 1_000).catch(() => undefined);
+  return labels;
 }
 
-/** Runs a command by its palette title (exact match), as a person would. */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await openQuickInput(page, 'F1', `>${title}`);
+/**
+ * Runs a command by its palette title (exact match), as a person would: F1, type, click.
+ * Waits up to `availableMs` for the command to be offered (extension still activating).
+ */
+export async function runCommand(page: Page, title: string, availableMs = 30_000): Promise<void> {
   const row = quickInput(page)
     .locator('.quick-input-list .monaco-list-row')
     .filter({ has: page.locator('.label-name', { hasText: exactly(title) }) })
     .first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await poll(`command "${title}" in the palette`, availableMs, async () => {
+    await openQuickInput(page, 'F1', `>${title}`);
+    if (await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return true;
+    await page.keyboard.press('Escape');
+    return undefined;
+  }, 1_000);
   await row.click();
   await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
 }
@@ -115,6 +132,44 @@ export async function gutterDecoratedLines(page: Page, markSelector = '.cgmr'): 
     }
     return [...lines].sort((a, b) => a - b);
   }, markSelector);
+}
+
+/**
+ * Scrolls the active editor from the top, a page at a time (as a person would with Page Down),
+ * until gutter marks are on screen; returns the marked line numbers then visible.
+ */
+export async function scrollToGutterMarks(page: Page, maxPages = 60, markSelector = '.cgmr'): Promise<number[]> {
+  await goToLine(page, 1);
+  for (let i = 0; i <= maxPages; i++) {
+    await page.waitForTimeout(150);
+    const lines = await gutterDecoratedLines(page, markSelector);
+    if (lines.length) return lines;
+    await page.keyboard.press('PageDown');
+  }
+  return [];
+}
+
+/**
+ * Text a decoration draws after (or before) line `line`'s content — CSS `content` of the
+ * line's pseudo-elements, as the eye reads it (e.g. an inline `◂ gap: …` hint).
+ */
+export async function afterTextOfLine(page: Page, line: number): Promise<string> {
+  const box = await lineNumberBox(page, line);
+  const y = box.y + box.height / 2;
+  return activeEditor(page).evaluate((root, yy) => {
+    // The page's window (this file compiles without the DOM lib).
+    const win = globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } };
+    const parts: string[] = [];
+    for (const el of root.querySelectorAll('.view-lines .view-line, .view-lines .view-line *')) {
+      const r = el.getBoundingClientRect();
+      if (yy < r.top || yy > r.bottom) continue;
+      for (const pseudo of ['::before', '::after']) {
+        const c = win.getComputedStyle(el, pseudo).content;
+        if (c && c !== 'none' && c !== 'normal') parts.push(c.replace(/^"|"$/g, ''));
+      }
+    }
+    return parts.join(' ');
+  }, y);
 }
 
 /** Hovers the first text of line `line` and returns the hover widget's visible text. */

@@ -1,0 +1,122 @@
+/**
+ * Governance Coverage in a real VS Code (code-server 4.99 / VS Code 1.99), offline, seen through
+ * headless Chromium: what a person sees when running the governance suite from the command
+ * palette, reading the Test Explorer, and hovering an uncovered line of proposalService.ts.
+ * Assertions are on the page's DOM text. Screenshots go to test-results/editor/.
+ */
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { startChromium, type HeadlessBrowser } from './chromium';
+import { REPO_ROOT, startCodeServer, type CodeServer } from './codeServer';
+import { processesMentioning } from './procs';
+import { explorerRows, explorerSummary, rowContextAction, showTestExplorer, waitForRunResults } from './testExplorer';
+import * as wb from './workbench';
+
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'editor');
+const TARGET_FILE = 'src/governance/proposalService.ts';
+/** A test file that reaches proposalService only partly, so a coverage run of it alone leaves gaps. */
+const SUBSET_TEST = 'test/governance/integration/proposalExecution.test.ts';
+const RUN_TIMEOUT = 150_000;
+
+describe('Governance Coverage in code-server (offline, headless Chromium)', function () {
+  this.timeout(RUN_TIMEOUT);
+  const started = Date.now();
+  let server: CodeServer | undefined;
+  let browser: HeadlessBrowser | undefined;
+  let page: HeadlessBrowser['page'];
+
+  before(async function () {
+    this.timeout(240_000);
+    const main = path.join(REPO_ROOT, 'out', 'src', 'extension.js');
+    if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does)`);
+    fs.rmSync(SHOTS, { recursive: true, force: true });
+    server = await startCodeServer();
+    browser = await startChromium();
+    page = browser.page;
+    await wb.openWorkbench(page, server.folderUrl(REPO_ROOT), 'package.json');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && browser) {
+      const name = `FAILED-${(this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
+      await wb.screenshot(page, SHOTS, name).catch(() => undefined);
+      if (server) fs.writeFileSync(path.join(SHOTS, `${name}.code-server.log`), server.output());
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    const markers = [server?.tempRoot, browser?.profileDir].filter((m): m is string => !!m);
+    const errors: unknown[] = [];
+    for (const stop of [() => browser?.stop(), () => server?.stop()]) {
+      try {
+        await stop();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    const left = markers.flatMap((m) => processesMentioning(m));
+    console.log(`      editor suite wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
+    if (errors.length) throw errors[0];
+  });
+
+  it('opens the repository as the workspace and lists the Governance commands in the palette', async function () {
+    const titles = await wb.paletteCommands(page, 'Governance:');
+    for (const t of ['Governance: Run governance tests', 'Governance: Run governance tests with coverage', 'Governance: Show gap-closure plan']) {
+      assert.ok(titles.includes(t), `palette lacks "${t}"; shows ${JSON.stringify(titles)}`);
+    }
+  });
+
+  it('runs "Governance: Run governance tests" and the Test Explorer shows every test file passed', async function () {
+    await wb.runCommand(page, 'Governance: Run governance tests');
+    await showTestExplorer(page);
+    const summary = await waitForRunResults(page, undefined, RUN_TIMEOUT - 10_000);
+    const rows = await explorerRows(page);
+    await wb.screenshot(page, SHOTS, '01-test-explorer');
+    assert.ok(summary.total > 0 && summary.passed === summary.total, `summary shows ${summary.text}`);
+    const files = rows.filter((r) => r.label.startsWith('test/governance/'));
+    assert.ok(files.length >= 2, `expected governance test files in the tree, got ${JSON.stringify(rows)}`);
+    assert.deepEqual(files.filter((r) => r.state !== 'passed'), [], 'every test file row shows the passed icon');
+    assert.ok(rows.some((r) => r.label === SUBSET_TEST), `${SUBSET_TEST} is in the tree`);
+  });
+
+  it('shows Governance Coverage among the running extensions', async function () {
+    await wb.runCommand(page, 'Developer: Show Running Extensions');
+    const names = page.locator('.runtime-extensions-editor .extension .name');
+    await names.first().waitFor({ timeout: 15_000 });
+    const list = (await names.allInnerTexts()).map((n) => n.trim());
+    assert.ok(list.includes('Governance Coverage'), `running extensions: ${JSON.stringify(list)}`);
+    await page.keyboard.press('Control+W').catch(() => undefined);
+  });
+
+  it(`after a coverage run of ${path.basename(SUBSET_TEST)} alone, marks gaps in ${path.basename(TARGET_FILE)} and explains them on hover`, async function () {
+    await showTestExplorer(page);
+    const before = (await explorerSummary(page))?.text;
+    await rowContextAction(page, SUBSET_TEST, /^Run Test with Coverage$/);
+    const summary = await waitForRunResults(page, before, RUN_TIMEOUT - 30_000);
+    assert.ok(summary.total > 0 && summary.passed === summary.total, `subset run summary: ${summary.text}`);
+
+    await wb.openFile(page, TARGET_FILE);
+    const marked = await wb.poll('gap marks in the gutter', 30_000, async () => {
+      const lines = await wb.scrollToGutterMarks(page);
+      return lines.length ? lines : undefined;
+    }, 1_000);
+    const line = marked[0];
+    await wb.goToLine(page, line);
+    const inline = await wb.afterTextOfLine(page, line);
+    await page.keyboard.press('Escape');
+    await wb.screenshot(page, SHOTS, '02-gutter-marks');
+    assert.match(inline, /gap:/, `line ${line} shows the inline gap hint`);
+
+    const hover = await wb.hoverLineText(page, line);
+    await wb.screenshot(page, SHOTS, '03-hover-hint');
+    assert.match(hover, /Gap-closure hint/);
+    assert.match(hover, /proposalService\.ts: lines \d+(\.\d)?% \/ target \d+%/);
+    assert.match(hover, /Untested:/);
+    assert.match(hover, /Still needed for the target:/);
+    assert.match(hover, /Suggested test/);
+    assert.match(hover, new RegExp(`Never run: lines? [^\\n]*\\b${line}\\b|line ${line}:`), `the hint names line ${line}`);
+  });
+});
