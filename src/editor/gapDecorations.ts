@@ -186,10 +186,13 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
       const contentText = this.detail === 'full' && first && gap
         ? (hints.stale ? '◂ gap (stale: re-run with coverage)' : inlineHintText(gap))
         : undefined;
-      options.push({
-        range: new vscode.Range(start, 0, end, 0),
-        ...(contentText ? { renderOptions: { after: { contentText } } } : {}),
-      });
+      if (contentText) {
+        // the note goes after the first line of the gap; the rest of the range is plain
+        options.push({ range: new vscode.Range(start, 0, start, 0), renderOptions: { after: { contentText } } });
+        if (end > start) options.push({ range: new vscode.Range(start + 1, 0, end, 0) });
+      } else {
+        options.push({ range: new vscode.Range(start, 0, end, 0) });
+      }
       for (let l = start; l <= end; l++) lines.push(l);
     }
     editor.setDecorations(hints.stale ? this.fresh : this.stale, []);

@@ -50,8 +50,12 @@ export function commandUri(command: string, ...args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 
+/**
+ * Engine texts are markdown-lite (they use `code spans`): keep those, but neutralise what could
+ * inject links, HTML or tables into the trusted hover.
+ */
 function escapeMd(text: string): string {
-  return text.replace(/([\\`*_{}[\]<>#|])/g, '\\$1');
+  return text.replace(/([\\[\]<>|])/g, '\\$1');
 }
 
 function code(text: string): string {

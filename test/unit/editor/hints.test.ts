@@ -86,6 +86,12 @@ describe('editor/hints: decorations, hover, status text', () => {
     assert.match(renderHoverMarkdown(report(), gap(), root, true), /changed since the last run/);
   });
 
+  it('keeps the engine’s code spans but neutralises links and HTML in engine text', () => {
+    const g = gap({ hint: { ...gap().hint, summary: '`ProposalService.constructor` is never called [x](command:evil) <img>' } });
+    const md = renderHoverMarkdown(report(), g, root);
+    assert.match(md, /\*\*Untested:\*\* `ProposalService.constructor` is never called \\\[x\\\]\(command:evil\) \\<img\\>/);
+  });
+
   it('says when no test reaches the code and when the function never ran', () => {
     const md = renderHoverMarkdown(report(), gap({ closestTests: [], functionCalled: false }), root);
     assert.match(md, /\*\*Closest tests:\*\* none reach this code/);
