@@ -160,7 +160,7 @@ export function buildHint(input: HintInput): Hint {
     `  Why:   ${why}`,
     ...branches.map((b) => `  Branch: line ${b.line}: ${b.description}`),
     ...(input.closestTests.length ? [`  Closest tests: ${input.closestTests.slice(0, 3).join(' | ')}`] : []),
-    `  Write: ${path.relative(input.config.root, suggestedTest.file)} — it('${title}')`,
+    `  Write: ${path.relative(input.config.root, suggestedTest.file)} — it(${JSON.stringify(title)})`,
     ...outline.map((o) => `    ${o}`),
   ].join('\n');
   return { summary, why, labelSource: label.labelSource, suggestedTest, text };

@@ -21,8 +21,8 @@ function targetWords(t: Thresholds): string {
 
 /** The command that verifies one file's target. */
 function verifyCommand(config: ResolvedConfig, f: FileReport): string {
-  const cfg = config.embedded ? '' : ` --config ${path.relative(config.root, config.source.replace(/#.*$/, '')) || config.source}`;
-  return `npx governance-coverage run${cfg} --json | node -e "const r=JSON.parse(require('fs').readFileSync(0,'utf8')).files.find(f=>f.file===${JSON.stringify(f.relative)});process.exit(r&&r.meetsTarget?0:1)"`;
+  const cfg = config.embedded || config.source.includes('#') ? '' : ` --config ${path.relative(config.root, config.source)}`;
+  return `npx governance-coverage run${cfg} --json | node -e "const r=JSON.parse(require('fs').readFileSync(0,'utf8')).files.find(f=>f.file==='${f.relative.replace(/'/g, "\\'")}');process.exit(r&&r.meetsTarget?0:1)"`;
 }
 
 /** The gap-closure plan (markdown with YAML front matter) for the files below target. */
@@ -88,7 +88,7 @@ export function renderPlan(analysis: Analysis, config: ResolvedConfig): string {
     for (const g of chosen) {
       out.push(`  - \`${g.qualifiedName}\` (+${g.gain.lines} lines, +${g.gain.branches} branches): ${g.hint.summary}`);
       out.push(`    - Why: ${g.hint.why}`);
-      out.push(`    - Write in \`${rel(g.hint.suggestedTest.file)}\`: it('${g.hint.suggestedTest.title}')`);
+      out.push(`    - Write in \`${rel(g.hint.suggestedTest.file)}\`: it(${JSON.stringify(g.hint.suggestedTest.title)})`);
       for (const o of g.hint.suggestedTest.outline) out.push(`      - ${o}`);
     }
     out.push(`- **Verify:** \`${verifyCommand(config, f)}\``);
