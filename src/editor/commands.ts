@@ -9,6 +9,7 @@ export const COMMANDS = {
   showLog: 'governanceCoverage.showLog',
   refresh: 'governanceCoverage.refreshTests',
   testState: 'governanceCoverage._testState',
+  cancelRuns: 'governanceCoverage._cancelRuns',
   waitFor: 'governanceCoverage._waitFor',
 } as const;
 
@@ -31,8 +32,11 @@ export interface TestStateArgs {
 
 /** Arguments of the wait command. */
 export interface WaitForArgs {
-  /** `tree`: discovery done; `run`: `count` runs completed (default: one more than now). */
-  event: 'tree' | 'run';
+  /**
+   * `tree`: discovery done (with `count`: until the tree generation reaches it);
+   * `run`: `count` runs completed (default: one more than now); `running`: a run is in progress.
+   */
+  event: 'tree' | 'run' | 'running';
   count?: number;
   timeoutMs?: number;
 }

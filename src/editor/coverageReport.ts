@@ -72,9 +72,14 @@ export class CoverageReporter {
    * Adds one `FileCoverage` per file of the result to the run; returns the plain summaries.
    * `findItem` maps test ids to items for per-test coverage.
    */
-  report(run: vscode.TestRun, result: RunResult, findItem: (id: string) => vscode.TestItem | undefined): PlainFileCoverage[] {
+  report(
+    run: vscode.TestRun,
+    result: RunResult,
+    findItem: (id: string) => vscode.TestItem | undefined,
+  ): { files: PlainFileCoverage[]; perTestFiles: number } {
     const perTestApi = hasPerTestCoverageApi() && !!result.perTest;
     const out: PlainFileCoverage[] = [];
+    let perTestFiles = 0;
     for (const [file, data] of Object.entries(result.coverage)) {
       const plain = toPlainCoverage(data);
       const c = plain.counts;
@@ -88,12 +93,15 @@ export class CoverageReporter {
         const items = testsTouchingFile(result.perTest, data.path)
           .map(findItem)
           .filter((i): i is vscode.TestItem => !!i);
-        if (items.length) (fc as vscode.FileCoverage & PerTestFileCoverage).includesTests = items;
+        if (items.length) {
+          (fc as vscode.FileCoverage & PerTestFileCoverage).includesTests = items;
+          perTestFiles++;
+        }
       }
       this.entries.set(fc, { data, perTest: result.perTest });
       run.addCoverage(fc);
       out.push(plain);
     }
-    return out;
+    return { files: out, perTestFiles };
   }
 }

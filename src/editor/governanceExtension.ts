@@ -59,7 +59,10 @@ export class GovernanceExtension implements vscode.Disposable {
       log: this.log,
       coverage,
       onAnalysis: (a, c, r) => this.onAnalysis(a, c, r),
-      onRunning: (running) => this.status.setRunning(running),
+      onRunning: (running) => {
+        this.status.setRunning(running);
+        this.changed.fire();
+      },
       notifyError: (m) => this.notifyError(m),
     });
     this.controller.refreshHandler = () => this.reload();
@@ -226,6 +229,7 @@ export class GovernanceExtension implements vscode.Disposable {
       reg(COMMANDS.showLog, () => this.log.show()),
       reg(COMMANDS.refresh, safe(() => this.reload())),
       reg(COMMANDS.testState, (args?: TestStateArgs) => this.state(args)),
+      reg(COMMANDS.cancelRuns, () => this.runs.cancelAll()),
       reg(COMMANDS.waitFor, (args: WaitForArgs) => this.waitFor(args)),
     ];
   }
@@ -329,7 +333,11 @@ export class GovernanceExtension implements vscode.Disposable {
 
   private waitFor(args: WaitForArgs): Promise<Record<string, unknown>> {
     const target = args.event === 'run' ? args.count ?? this.runs.completedRuns + 1 : 0;
-    const done = () => (args.event === 'tree' ? this.tree.ready : this.runs.completedRuns >= target);
+    const done = () => {
+      if (args.event === 'tree') return this.tree.ready && this.tree.generation >= (args.count ?? 0);
+      if (args.event === 'running') return this.runs.running > 0;
+      return this.runs.completedRuns >= target;
+    };
     if (done()) return Promise.resolve(this.state());
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

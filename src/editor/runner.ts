@@ -17,6 +17,17 @@ export type RunKind = 'run' | 'debug' | 'coverage';
 
 export type ResultState = 'queued' | 'started' | 'passed' | 'failed' | 'skipped' | 'errored';
 
+/** Last known outcome of one test item. */
+export interface ResultRecord {
+  state: ResultState;
+  durationMs?: number;
+  message?: string;
+  /** The failure was reported as a diff (expected/actual). */
+  diff?: boolean;
+  /** Where the failure message points (0-based line). */
+  location?: { file: string; line: number };
+}
+
 /** Plain outcome of one run (returned by the commands and the test-state command). */
 export interface RunSummary {
   kind: RunKind;
@@ -25,8 +36,10 @@ export interface RunSummary {
   timedOut: boolean;
   error?: string;
   loadErrors: Array<{ file: string; message: string }>;
-  results: Record<string, { state: ResultState; durationMs?: number; message?: string }>;
+  results: Record<string, ResultRecord>;
   coverageFiles: string[];
+  /** Files whose coverage listed the tests that executed them (per-test coverage, VS Code 1.93+). */
+  perTestFiles: number;
   reports: string[];
 }
 
@@ -64,7 +77,7 @@ export class RunService {
   /** Outcome of the most recent run. */
   last: RunSummary | undefined;
   /** Last result per test id, across runs. */
-  readonly results = new Map<string, { state: ResultState; durationMs?: number; message?: string }>();
+  readonly results = new Map<string, ResultRecord>();
   /** The most recent raw engine result (for per-file test selection). */
   lastResult: RunResult | undefined;
   running = 0;
@@ -76,6 +89,13 @@ export class RunService {
   private readonly active = new Set<{ cancel(): void }>();
 
   constructor(private readonly deps: RunServiceDeps) {}
+
+  /** Cancels every running run now (their results resolve with `cancelled: true`). */
+  cancelAll(): number {
+    const n = this.active.size;
+    this.active.forEach((h) => h.cancel());
+    return n;
+  }
 
   /** Kills every running test process (deactivation). */
   dispose(): void {
@@ -106,9 +126,9 @@ export class RunService {
     const run = controller.createTestRun(request, `Governance (${kind})`, true);
     const summary: RunSummary = {
       kind, stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, cancelled: false, timedOut: false,
-      loadErrors: [], results: {}, coverageFiles: [], reports: [],
+      loadErrors: [], results: {}, coverageFiles: [], perTestFiles: 0, reports: [],
     };
-    const record = (id: string, r: RunSummary['results'][string]) => {
+    const record = (id: string, r: ResultRecord) => {
       summary.results[id] = r;
       this.results.set(id, r);
     };
@@ -205,7 +225,7 @@ export class RunService {
   private onEvent(
     event: RunEvent,
     run: vscode.TestRun,
-    record: (id: string, r: RunSummary['results'][string]) => void,
+    record: (id: string, r: ResultRecord) => void,
     summary: RunSummary,
   ): void {
     const { tree, log } = this.deps;
@@ -242,7 +262,13 @@ export class RunService {
         break;
       case 'failed':
         run.failed(item, toMessage(update.message), update.durationMs);
-        record(item.id, { state: 'failed', durationMs: update.durationMs, message: update.message.message });
+        record(item.id, {
+          state: 'failed',
+          durationMs: update.durationMs,
+          message: update.message.message,
+          diff: update.message.expected !== undefined,
+          ...(update.message.location ? { location: { file: update.message.location.file, line: update.message.location.line } } : {}),
+        });
         break;
       case 'skipped':
         run.skipped(item);
@@ -255,7 +281,7 @@ export class RunService {
     run: vscode.TestRun,
     file: string,
     message: string,
-    record: (id: string, r: RunSummary['results'][string]) => void,
+    record: (id: string, r: ResultRecord) => void,
     data?: MessageData,
   ): void {
     const item = this.deps.tree.ensure(file, []);
@@ -288,8 +314,9 @@ export class RunService {
   private async reportCoverage(run: vscode.TestRun, result: RunResult, config: ResolvedConfig, summary: RunSummary): Promise<void> {
     const { engine, coverage, tree, log } = this.deps;
     const t0 = Date.now();
-    const files = coverage.report(run, result, (id) => tree.find(id));
+    const { files, perTestFiles } = coverage.report(run, result, (id) => tree.find(id));
     summary.coverageFiles = files.map((f) => f.file).sort();
+    summary.perTestFiles = perTestFiles;
     const analysis = await engine.analyze(result, config);
     summary.reports = await engine.writeReports(result, analysis, config);
     log.info(`coverage: ${files.length} file(s) reported, analysis ${analysis.durationMs} ms, reports in ${Date.now() - t0} ms`);

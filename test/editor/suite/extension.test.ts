@@ -82,6 +82,13 @@ describe('Governance Coverage in the extension host', function () {
     assert.ok(subset.reports.some((r) => r.endsWith('gap-closure-plan.md')), 'the plan was written');
   });
 
+  it('lists the tests behind each covered file where VS Code has per-test coverage (1.93+)', async () => {
+    const [major, minor] = (await state()).vscodeVersion.split('.').map(Number);
+    const perTestApi = major > 1 || minor >= 93;
+    if (perTestApi) assert.ok(subset.perTestFiles > 0, 'includesTests set on the covered files');
+    else assert.equal(subset.perTestFiles, 0);
+  });
+
   it('decorates uncovered lines of the proposal service and shows the gap-closure hint on hover', async () => {
     const editor = await vscode.window.showTextDocument(vscode.Uri.file(proposalService));
     let s = await state();

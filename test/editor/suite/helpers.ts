@@ -19,12 +19,13 @@ export interface TestState {
   config: { root: string; source: string; embedded: boolean; testGlobs: string[]; sourceGlobs: string[]; reportDir: string } | null;
   configError: string | null;
   treeReady: boolean;
+  treeGeneration: number;
   tree: Array<TreeNode>;
   testIds: string[];
   running: boolean;
   completedRuns: number;
   lastRun: RunSummary | null;
-  results: Record<string, { state: string; durationMs?: number; message?: string }>;
+  results: Record<string, { state: string; durationMs?: number; message?: string; diff?: boolean; location?: { file: string; line: number } }>;
   hintsEnabled: boolean;
   decorations: Record<string, { stale: boolean; ranges: Array<{ startLine: number; endLine: number; gapId: string; reason: string }>; applied?: number[] }>;
   hover: string | null;
@@ -45,8 +46,9 @@ export interface RunSummary {
   stats: { total: number; passed: number; failed: number; skipped: number; durationMs: number };
   cancelled: boolean;
   error?: string;
-  results: Record<string, { state: string }>;
+  results: Record<string, { state: string; message?: string; diff?: boolean; location?: { file: string; line: number } }>;
   coverageFiles: string[];
+  perTestFiles: number;
   reports: string[];
 }
 
@@ -73,4 +75,20 @@ export function unrelatedTestFile(root: string): string {
 
 export function flatten(nodes: TreeNode[]): TreeNode[] {
   return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+}
+
+/**
+ * Waits, without sleeping, until `pred(state)` holds: re-checks after every tree change the
+ * extension signals (bounded by `timeoutMs`).
+ */
+export async function untilTree(pred: (s: TestState) => boolean, timeoutMs = 30_000): Promise<TestState> {
+  const deadline = Date.now() + timeoutMs;
+  let s = await state();
+  while (!pred(s)) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error('timed out waiting for the Test Explorer tree to change');
+    const gen = s.treeGeneration;
+    s = (await vscode.commands.executeCommand('governanceCoverage._waitFor', { event: 'tree', count: gen + 1, timeoutMs: left })) as TestState;
+  }
+  return s;
 }

@@ -1,0 +1,93 @@
+/**
+ * Test Explorer behaviour with real files: the tree follows create/change/delete, failures carry
+ * a diff and the failing line, a file that fails to load is an errored item, and cancelling a run
+ * stops the test process at once. Probe files are written under test/governance/unit (so the
+ * watcher's globs see them) and always removed.
+ */
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { activated, state, untilTree, workspaceRoot, type RunSummary } from './helpers';
+
+const SEP = '\u001f';
+
+describe('Test Explorer: live tree, failures, load errors, cancellation', function () {
+  let probe: string;
+  let broken: string;
+
+  before(async () => {
+    await activated();
+    const dir = path.join(workspaceRoot(), 'test', 'governance', 'unit');
+    probe = path.join(dir, `zz-editor-probe-${process.pid}.test.ts`);
+    broken = path.join(dir, `zz-editor-broken-${process.pid}.test.ts`);
+  });
+
+  after(() => {
+    for (const f of [probe, broken]) fs.rmSync(f, { force: true });
+  });
+
+  const probeSource = [
+    "import { strict as assert } from 'assert';",
+    "describe('editor probe', () => {",
+    "  it('passes', () => assert.equal(1 + 1, 2));",
+    "  it('fails with a diff', () => {",
+    "    assert.deepStrictEqual({ votes: 3 }, { votes: 4 });",
+    '  });',
+    '});',
+    '',
+  ];
+  const failingLine = 4; // 0-based line of the assertion above
+
+  it('adds a created test file to the tree without running it', async () => {
+    fs.writeFileSync(probe, probeSource.join('\n'));
+    const s = await untilTree((st) => st.testIds.includes(`${probe}${SEP}editor probe${SEP}fails with a diff`));
+    assert.ok(s.testIds.includes(`${probe}${SEP}editor probe${SEP}passes`));
+    assert.equal(s.results[`${probe}${SEP}editor probe${SEP}passes`], undefined, 'discovery ran nothing');
+  });
+
+  it('runs the file: a pass, and a failure shown as a diff at the failing line', async () => {
+    const summary = (await vscode.commands.executeCommand('governanceCoverage.runTests', { files: [probe] })) as RunSummary;
+    assert.deepEqual([summary.stats.passed, summary.stats.failed], [1, 1]);
+    const failed = summary.results[`${probe}${SEP}editor probe${SEP}fails with a diff`];
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.diff, true, 'expected/actual → TestMessage.diff');
+    assert.deepEqual(failed.location, { file: probe, line: failingLine });
+    assert.equal(summary.results[`${probe}${SEP}editor probe${SEP}passes`].state, 'passed');
+  });
+
+  it('follows a change on disk', async () => {
+    fs.writeFileSync(probe, probeSource.join('\n').replace("describe('editor probe', () => {", "describe('editor probe', () => {\n  it('added later', () => {});"));
+    await untilTree((st) => st.testIds.includes(`${probe}${SEP}editor probe${SEP}added later`));
+  });
+
+  it('shows a file that fails to load as an errored item with the error', async () => {
+    fs.writeFileSync(broken, "throw new Error('broken at load time');\ndescribe('never', () => { it('runs', () => {}); });\n");
+    await untilTree((st) => st.testIds.includes(broken));
+    const summary = (await vscode.commands.executeCommand('governanceCoverage.runTests', { files: [broken] })) as RunSummary;
+    assert.equal(summary.results[broken]?.state, 'errored');
+    assert.match(summary.results[broken]?.message ?? '', /broken at load time/);
+    const s = await state();
+    const item = s.tree.find((n) => n.id === broken);
+    assert.match(item?.error ?? '', /broken at load time/);
+  });
+
+  it('drops deleted files from the tree', async () => {
+    fs.rmSync(probe);
+    fs.rmSync(broken);
+    const s = await untilTree((st) => !st.testIds.some((id) => id.startsWith(probe) || id.startsWith(broken)));
+    assert.ok(s.tree.length > 0);
+  });
+
+  it('cancels a running run at once', async () => {
+    const pending = vscode.commands.executeCommand('governanceCoverage.runTestsWithCoverage') as Thenable<RunSummary>;
+    await vscode.commands.executeCommand('governanceCoverage._waitFor', { event: 'running', timeoutMs: 30_000 });
+    const cancelled = (await vscode.commands.executeCommand('governanceCoverage._cancelRuns')) as number;
+    assert.equal(cancelled, 1);
+    const summary = await pending;
+    assert.equal(summary.cancelled, true);
+    assert.deepEqual(summary.coverageFiles, [], 'no coverage is reported for a cancelled run');
+    const s = await state();
+    assert.equal(s.running, false);
+  });
+});
