@@ -56,16 +56,27 @@ export async function explorerSummary(page: Page): Promise<ExplorerSummary | und
 
 /**
  * Waits until a run has finished as the view shows it: a summary different from `before`
- * (when given), and no row queued or running.
+ * (when given), no "Cancel Test Run" action, no row queued or running, and the summary
+ * unchanged over two looks a second apart (results stream in while a run goes on).
  */
 export async function waitForRunResults(page: Page, before: string | undefined, timeoutMs: number): Promise<ExplorerSummary> {
+  let last: string | undefined;
   return poll(`Test Explorer results${before ? ` other than "${before}"` : ''}`, timeoutMs, async () => {
     const summary = await explorerSummary(page);
-    if (!summary || summary.total === 0 || summary.text === before) return undefined;
-    const busy = (await explorerRows(page)).some((r) => r.state === 'running' || r.state === 'queued');
-    const spinning = await explorer(page).locator('.monaco-list-row .codicon-loading, .monaco-list-row .codicon-modifier-spin').count();
-    return busy || spinning > 0 ? undefined : summary;
-  }, 500);
+    const idle = summary && summary.total > 0 && summary.text !== before && !(await runInProgress(page));
+    const stable = idle && summary.text === last;
+    last = idle ? summary.text : undefined;
+    return stable ? summary : undefined;
+  }, 1_000);
+}
+
+/** True while the workbench shows a test run going on (cancel action, spinning or queued rows). */
+export async function runInProgress(page: Page): Promise<boolean> {
+  const cancel = await page.locator('.codicon-testing-cancel-icon:visible, .action-label[aria-label^="Cancel Test Run"]:visible').count();
+  if (cancel > 0) return true;
+  const spinning = await explorer(page).locator('.monaco-list-row .codicon-loading, .monaco-list-row .codicon-modifier-spin').count();
+  if (spinning > 0) return true;
+  return (await explorerRows(page)).some((r) => r.state === 'running' || r.state === 'queued');
 }
 
 /** Right-clicks the row labelled `label` and picks `action` (e.g. "Run Test with Coverage"). */
