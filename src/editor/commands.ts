@@ -2,6 +2,7 @@
 export const COMMANDS = {
   run: 'governanceCoverage.runTests',
   runWithCoverage: 'governanceCoverage.runTestsWithCoverage',
+  debug: 'governanceCoverage.debugTests',
   showPlan: 'governanceCoverage.showPlan',
   toggleHints: 'governanceCoverage.toggleHints',
   runTestsForFile: 'governanceCoverage.runTestsForFile',

@@ -210,6 +210,7 @@ export class GovernanceExtension implements vscode.Disposable {
     return [
       reg(COMMANDS.run, safe((args?: RunCommandArgs) => this.runFromCommand('run', args))),
       reg(COMMANDS.runWithCoverage, safe((args?: RunCommandArgs) => this.runFromCommand('coverage', args))),
+      reg(COMMANDS.debug, safe((args?: RunCommandArgs) => this.runFromCommand('debug', args))),
       reg(COMMANDS.showPlan, safe(() => this.showPlan())),
       reg(COMMANDS.toggleHints, safe(() => {
         this.decorations.setEnabled(!this.decorations.enabled);

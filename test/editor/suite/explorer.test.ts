@@ -91,3 +91,21 @@ describe('Test Explorer: live tree, failures, load errors, cancellation', functi
     assert.equal(s.running, false);
   });
 });
+
+describe('Debug profile', function () {
+  it('starts the test process under the inspector and attaches the JavaScript debugger', async () => {
+    await activated();
+    const { unrelatedTestFile } = await import('./helpers');
+    const sessions: string[] = [];
+    const sub = vscode.debug.onDidStartDebugSession((s) => sessions.push(`${s.type}:${s.name}`));
+    try {
+      const summary = (await vscode.commands.executeCommand('governanceCoverage.debugTests', { files: [unrelatedTestFile(workspaceRoot())] })) as RunSummary;
+      assert.ok(summary, 'the debug run returns a summary');
+      assert.equal(summary.error, undefined);
+      assert.ok(summary.stats.passed > 0, `passed under the debugger: ${summary.stats.passed}`);
+      assert.ok(sessions.some((s) => /Governance tests \(port \d+\)/.test(s)), `sessions: ${sessions.join(', ')}`);
+    } finally {
+      sub.dispose();
+    }
+  });
+});
