@@ -6,7 +6,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Analysis, FileReport, Gap } from '../coverage/model';
-import { filesBelowTarget, gapRangesForFile, HINT_COMMANDS, inlineHintText, renderHoverMarkdown, type GapRange } from './hints';
+import { compactHover, filesBelowTarget, gapRangesForFile, HINT_COMMANDS, inlineHintText, renderHoverMarkdown, type GapRange } from './hints';
 import { shiftRanges, toLineChange } from './rangeShift';
 
 interface FileHints {
@@ -114,12 +114,7 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
     const gap = range && hints.report.gaps.find((g) => g.id === range.gapId);
     if (!gap) return undefined;
     const md = renderHoverMarkdown(hints.report, gap, this.root, hints.stale);
-    if (this.detail === 'full') return md;
-    // compact: header, untested, needed, links
-    return md
-      .split('\n\n')
-      .filter((p) => /^\*\*Gap-closure hint|^\*|^⚠|^\*\*Untested|^\*\*Still needed|^\[/.test(p))
-      .join('\n\n');
+    return this.detail === 'full' ? md : compactHover(md);
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

@@ -140,6 +140,17 @@ export function renderHoverMarkdown(report: FileReport, gap: Gap, root: string, 
   return lines.join('\n');
 }
 
+/**
+ * The compact hover (`governanceCoverage.hintDetail: compact`): header, figures, stale warning,
+ * what is untested, what the target still needs, and the action links.
+ */
+export function compactHover(fullMarkdown: string): string {
+  return fullMarkdown
+    .split('\n\n')
+    .filter((p) => /^\*\*Gap-closure hint|^\*[^*]|^⚠|^\*\*Untested|^\*\*Still needed|^\[/.test(p))
+    .join('\n\n');
+}
+
 /** The suggested test as text to paste: an `it(...)` block with the outline as comments. */
 export function suggestedTestSnippet(gap: Gap): string {
   const st = gap.hint.suggestedTest;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import type { Analysis, FileReport, Gap } from '../../../src/coverage/model';
 import {
-  commandUri, filesBelowTarget, gapRangesForFile, HINT_COMMANDS, inlineHintText, neededText,
+  commandUri, compactHover, filesBelowTarget, gapRangesForFile, HINT_COMMANDS, inlineHintText, neededText,
   renderHoverMarkdown, statusInfo, suggestedTestSnippet,
 } from '../../../src/editor/hints';
 
@@ -96,6 +96,19 @@ describe('editor/hints: decorations, hover, status text', () => {
     const md = renderHoverMarkdown(report(), gap({ closestTests: [], functionCalled: false }), root);
     assert.match(md, /\*\*Closest tests:\*\* none reach this code/);
     assert.match(md, /the function was never called/);
+  });
+
+  it('compact detail keeps header, figures, untested, needed and links only', () => {
+    const md = compactHover(renderHoverMarkdown(report(), gap(), root, true));
+    const paragraphs = md.split('\n\n');
+    assert.equal(paragraphs.length, 6);
+    assert.match(paragraphs[0], /^\*\*Gap-closure hint/);
+    assert.match(paragraphs[1], /^\*src\/governance\/proposalService.ts: lines 80%/);
+    assert.match(paragraphs[2], /^⚠/);
+    assert.match(paragraphs[3], /^\*\*Untested:/);
+    assert.match(paragraphs[4], /^\*\*Still needed for the target:/);
+    assert.match(paragraphs[5], /^\[\$\(play\) Run this file's tests\]/);
+    assert.doesNotMatch(md, /Suggested test|Closest tests|Branches never taken/);
   });
 
   it('encodes command arguments as a JSON array', () => {
