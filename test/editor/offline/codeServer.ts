@@ -50,6 +50,7 @@ export const USER_SETTINGS: Record<string, unknown> = {
   'chat.commandCenter.enabled': false,
   'editor.hover.delay': 300,
   'editor.minimap.enabled': false,
+  'editor.stickyScroll.enabled': false,
   'files.watcherExclude': { '**/node_modules/**': true, '**/.git/**': true, '**/test/editor/host/**': true },
 };
 

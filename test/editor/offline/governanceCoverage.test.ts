@@ -21,13 +21,14 @@ const RUN_TIMEOUT = 150_000;
 
 describe('Governance Coverage in code-server (offline, headless Chromium)', function () {
   this.timeout(RUN_TIMEOUT);
-  const started = Date.now();
+  let started = Date.now();
   let server: CodeServer | undefined;
   let browser: HeadlessBrowser | undefined;
   let page: HeadlessBrowser['page'];
 
   before(async function () {
     this.timeout(240_000);
+    started = Date.now();
     const main = path.join(REPO_ROOT, 'out', 'src', 'extension.js');
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does)`);
     fs.rmSync(SHOTS, { recursive: true, force: true });
@@ -57,7 +58,7 @@ describe('Governance Coverage in code-server (offline, headless Chromium)', func
       }
     }
     const left = markers.flatMap((m) => processesMentioning(m));
-    console.log(`      editor suite wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`      scenario wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
     if (errors.length) throw errors[0];
   });
@@ -98,6 +99,11 @@ describe('Governance Coverage in code-server (offline, headless Chromium)', func
     const summary = await waitForRunResults(page, before, RUN_TIMEOUT - 30_000);
     assert.ok(summary.total > 0 && summary.passed === summary.total, `subset run summary: ${summary.text}`);
 
+    const status = await wb.poll('governed coverage in the status bar', 15_000, async () =>
+      (await wb.statusBarTexts(page)).find((t) => /^Gov \d+(\.\d+)?% \/ \d+%$/.test(t)));
+    assert.match(status, /^Gov \d+(\.\d+)?% \/ \d+%$/);
+
+    await wb.hidePanel(page);
     await wb.openFile(page, TARGET_FILE);
     const marked = await wb.poll('gap marks in the gutter', 30_000, async () => {
       const lines = await wb.scrollToGutterMarks(page);
@@ -111,6 +117,7 @@ describe('Governance Coverage in code-server (offline, headless Chromium)', func
     assert.match(inline, /gap:/, `line ${line} shows the inline gap hint`);
 
     const hover = await wb.hoverLineText(page, line);
+    await page.waitForTimeout(600); // let the hover finish fading in before the picture (not an assertion)
     await wb.screenshot(page, SHOTS, '03-hover-hint');
     assert.match(hover, /Gap-closure hint/);
     assert.match(hover, /proposalService\.ts: lines \d+(\.\d)?% \/ target \d+%/);

@@ -196,6 +196,20 @@ export async function hoverLineText(page: Page, line: number, timeoutMs = 15_000
   }, 500);
 }
 
+/** Hides the bottom panel (e.g. Test Results, opened by a run) when it is showing. */
+export async function hidePanel(page: Page): Promise<void> {
+  const panel = page.locator('.part.panel');
+  if ((await panel.count()) > 0 && (await panel.first().isVisible())) {
+    await runCommand(page, 'View: Toggle Panel Visibility');
+    await panel.first().waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+}
+
+/** Texts of the status bar items, trimmed, empty ones left out. */
+export async function statusBarTexts(page: Page): Promise<string[]> {
+  return (await page.locator('.statusbar-item').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+}
+
 /** Saves a screenshot under `dir` (created) and returns its path. */
 export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
