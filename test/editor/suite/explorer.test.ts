@@ -109,3 +109,22 @@ describe('Debug profile', function () {
     }
   });
 });
+
+describe('Configuration errors', function () {
+  it('show as an error item naming the field, and the tree comes back once fixed', async () => {
+    await activated();
+    const settings = vscode.workspace.getConfiguration('governanceCoverage');
+    const before = await state();
+    try {
+      await settings.update('targets', [{ glob: 'src/governance/**/*.ts', lines: 150 }], vscode.ConfigurationTarget.Global);
+      const broken = await untilTree((s) => s.configError !== null);
+      assert.match(broken.configError ?? '', /targets\[0\]\.lines/);
+      assert.deepEqual(broken.tree.map((n) => n.id), ['governanceCoverage.configError']);
+      assert.match(broken.tree[0].error ?? '', /percentage between 0 and 100/);
+    } finally {
+      await settings.update('targets', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const fixed = await untilTree((s) => s.configError === null && s.tree.length === before.tree.length);
+    assert.deepEqual(fixed.tree.map((n) => n.id), before.tree.map((n) => n.id));
+  });
+});
