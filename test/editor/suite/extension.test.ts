@@ -11,6 +11,23 @@ import { activated, flatten, state, unrelatedTestFile, workspaceRoot, type RunSu
 
 const SEP = '\u001f';
 
+/** Tab labels once one matches `re` (re-checked on every tab change), or the labels at the timeout. */
+function untilTab(re: RegExp, timeoutMs: number): Promise<string[]> {
+  const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+  if (labels().some((l) => re.test(l))) return Promise.resolve(labels());
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(labels());
+    };
+    const timer = setTimeout(done, timeoutMs);
+    const sub = vscode.window.tabGroups.onDidChangeTabs(() => {
+      if (labels().some((l) => re.test(l))) done();
+    });
+  });
+}
+
 /** Applies an edit and resolves once the document-change event reached the extension host. */
 async function applied(doc: vscode.TextDocument, edit: vscode.WorkspaceEdit): Promise<void> {
   const changed = new Promise<void>((resolve) => {
@@ -133,6 +150,21 @@ describe('Governance Coverage in the extension host', function () {
     assert.ok(s.planPath && fs.existsSync(s.planPath));
   });
 
+  it('opens the gap-closure plan as a markdown preview (the status bar item\'s command)', async () => {
+    const opened = (await vscode.commands.executeCommand('governanceCoverage.showPlan')) as string;
+    assert.equal(opened, (await state()).planPath);
+    assert.match(fs.readFileSync(opened, 'utf8'), /proposalService/);
+    const labels = await untilTab(/gap-closure-plan/, 20_000);
+    assert.ok(labels.some((l) => /gap-closure-plan/.test(l)), `tabs: ${labels.join(', ')}`);
+  });
+
+  it('copies the suggested test outline of a gap (hover link)', async () => {
+    const gapId = (await state()).decorations[proposalService].ranges[0].gapId;
+    const text = (await vscode.commands.executeCommand('governanceCoverage.copyTestOutline', { gapId })) as string;
+    assert.match(text, /^it\(".+", async \(\) => \{\n/);
+    assert.equal(await vscode.env.clipboard.readText(), text);
+  });
+
   it('runs everything from "Run governance tests" and puts a result on every discovered test', async () => {
     const summary = (await vscode.commands.executeCommand('governanceCoverage.runTests')) as RunSummary;
     assert.ok(summary && summary.stats.total > 0);
@@ -147,5 +179,15 @@ describe('Governance Coverage in the extension host', function () {
     const off = await state({ file: proposalService, line: 0 });
     assert.equal(off.hintsEnabled, false);
     assert.equal(await vscode.commands.executeCommand('governanceCoverage.toggleHints'), true);
+  });
+
+  it('"Run this file\'s tests" (hover link) runs the proposal service tests with coverage and the gaps shrink', async () => {
+    const before = (await state()).decorations[proposalService]?.ranges.length ?? 0;
+    const summary = (await vscode.commands.executeCommand('governanceCoverage.runTestsForFile', { source: proposalService })) as RunSummary;
+    assert.ok(summary && summary.stats.passed > 0);
+    const ran = Object.keys(summary.results).map((id) => path.basename(id.split(SEP)[0]));
+    assert.ok(ran.length > 0 && ran.every((f) => /proposal/i.test(f)), `ran: ${[...new Set(ran)].join(', ')}`);
+    const after = (await state()).decorations[proposalService]?.ranges.length ?? 0;
+    assert.ok(after < before, `gap ranges ${before} → ${after}`);
   });
 });
