@@ -15,7 +15,7 @@ import picomatch from 'picomatch';
 import { parseSource, type FunctionInfo, type ParsedSource } from './ast';
 import { classifyBranch } from './branches';
 import { buildHint, findFixtures, globBase, type Fixture } from './hints';
-import type { Analysis, BranchGap, FileCoverageData, FileFigures, FileReport, Gap, Metric, ResolvedConfig, RunResult, Thresholds } from './model';
+import type { Analysis, BranchGap, FileCoverageData, FileFigures, FileReport, Gap, Metric, ResolvedConfig, RunResult, TestCoverage, Thresholds } from './model';
 
 const METRICS = ['lines', 'branches', 'functions', 'statements'] as const;
 const TOP_LEVEL = '(top level)';
@@ -99,6 +99,7 @@ function gapsOf(
   result: RunResult,
   config: ResolvedConfig,
   failing: Set<string>,
+  fileTests: Array<[string, TestCoverage[string]]> | undefined,
   fixtures: Fixture[],
   testFileFor: (s: string) => string,
 ): Gap[] {
@@ -153,11 +154,10 @@ function gapsOf(
     const functionCalled = fnId !== undefined ? data.f[fnId] > 0 : name === TOP_LEVEL || g.fn === undefined ? true : g.lines.length === 0;
     // Closest tests: reach the function (its id in the test's functions), ranked by statements hit inside it.
     const closest: Array<{ id: string; score: number }> = [];
-    if (result.perTest && fnId !== undefined && g.fn) {
+    if (fileTests && fnId !== undefined && g.fn) {
       const [from, to] = [g.fn.range.start.line, g.fn.range.end.line];
-      for (const [tid, tc] of Object.entries(result.perTest)) {
-        const entry = tc[file];
-        if (!entry || !entry.f.includes(Number(fnId))) continue;
+      for (const [tid, entry] of fileTests) {
+        if (!entry.f.includes(Number(fnId))) continue;
         const score = entry.s.filter((sid) => {
           const l = data.statementMap[sid]?.start.line ?? 0;
           return l >= from && l <= to;
@@ -191,6 +191,18 @@ export async function analyze(result: RunResult, config: ResolvedConfig): Promis
   let fixtures: Fixture[] | undefined;
   let testFileFor: ((s: string) => string) | undefined;
   const files: FileReport[] = [];
+  // Per-test data inverted once: file → the tests that executed something in it.
+  let testsByFile: Map<string, Array<[string, TestCoverage[string]]>> | undefined;
+  if (result.perTest) {
+    testsByFile = new Map();
+    for (const [tid, tc] of Object.entries(result.perTest)) {
+      for (const [file, entry] of Object.entries(tc)) {
+        let list = testsByFile.get(file);
+        if (!list) testsByFile.set(file, (list = []));
+        list.push([tid, entry]);
+      }
+    }
+  }
   const totals = { lines: [0, 0], branches: [0, 0], functions: [0, 0], statements: [0, 0] } as Record<(typeof METRICS)[number], [number, number]>;
   for (const file of Object.keys(result.coverage).sort()) {
     const relative = path.relative(config.root, file).split(path.sep).join('/');
@@ -210,7 +222,7 @@ export async function analyze(result: RunResult, config: ResolvedConfig): Promis
     if (hasGaps && fs.existsSync(file)) {
       fixtures ??= findFixtures(config);
       testFileFor ??= testFileLocator(config);
-      gaps = gapsOf(file, relative, data, parseSource(file), result, config, new Set(failing), fixtures, testFileFor);
+      gaps = gapsOf(file, relative, data, parseSource(file), result, config, new Set(failing), testsByFile?.get(file), fixtures, testFileFor);
     }
     files.push({ file, relative, figures, ...(target ? { target } : {}), meetsTarget: failing.length === 0, failing, needed, gaps });
   }

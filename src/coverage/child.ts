@@ -62,10 +62,19 @@ function post<T>(method: string, params?: object): T {
   return out as T;
 }
 
+const timing = !!process.env.GOVCOV_TIMING;
+const takeStats = { count: 0, ms: 0, functions: 0 };
+
 /** Take the coverage since the last take (resetting V8's counters) and keep the source scripts. */
 function take(id?: string): void {
   if (!session) return;
+  const t0 = timing ? performance.now() : 0;
   const res = post<inspector.Profiler.TakePreciseCoverageReturnType>('Profiler.takePreciseCoverage');
+  if (timing) {
+    takeStats.count++;
+    takeStats.ms += performance.now() - t0;
+    takeStats.functions = res.result.reduce((n, s) => n + s.functions.length, 0);
+  }
   const scripts = new Map<string, inspector.Profiler.FunctionCoverage[]>();
   for (const s of res.result) {
     const file = sourceUrls.get(s.url) ?? (sourceFiles.has(s.url) ? s.url : undefined);
@@ -118,7 +127,7 @@ async function collect(): Promise<void> {
   take();
   const t1 = performance.now();
   const { coverage, perTest } = await convert(windows, compiled, opts.perTest);
-  if (process.env.GOVCOV_TIMING) process.stderr.write(`timing: final take ${(t1 - t0).toFixed(0)} ms, convert ${(performance.now() - t1).toFixed(0)} ms, since start ${(performance.now()).toFixed(0)} ms\n`);
+  if (process.env.GOVCOV_TIMING) process.stderr.write(`timing: final take ${(t1 - t0).toFixed(0)} ms, convert ${(performance.now() - t1).toFixed(0)} ms, ${takeStats.count} takes ${takeStats.ms.toFixed(0)} ms (${takeStats.functions} functions in the last), since start ${(performance.now()).toFixed(0)} ms\n`);
   send({ t: 'coverage', coverage, perTest });
 }
 
