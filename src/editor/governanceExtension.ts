@@ -13,6 +13,7 @@ import { GapDecorations, type HintDetail } from './gapDecorations';
 import { suggestedTestSnippet } from './hints';
 import { RunService, type RunKind, type RunSummary } from './runner';
 import { CoverageStatusBar } from './statusBar';
+import { buildTestState, whenTrue } from './testState';
 import { TestTree } from './testTree';
 
 /** What `activate` returns: tests await `onDidChange`/`waitFor` instead of sleeping. */
@@ -293,64 +294,31 @@ export class GovernanceExtension implements vscode.Disposable {
   }
 
   private state(args?: TestStateArgs): Record<string, unknown> {
-    const config = this.tree.current;
-    const ids: string[] = [];
-    const walk = (n: { id: string; children: Array<{ id: string; children: unknown[] }> }) => {
-      ids.push(n.id);
-      (n.children as typeof n[]).forEach(walk);
-    };
-    const tree = this.tree.snapshot();
-    tree.forEach(walk);
-    return {
-      vscodeVersion: vscode.version,
-      trusted: vscode.workspace.isTrusted,
-      config: config ? { root: config.root, source: config.source, embedded: config.embedded, testGlobs: config.testGlobs, sourceGlobs: config.sourceGlobs, reportDir: config.reportDir } : null,
-      configError: this.configError ?? null,
-      notes: this.notes,
-      treeReady: this.tree.ready,
-      treeGeneration: this.tree.generation,
-      tree,
-      testIds: ids,
-      running: this.runs.running > 0,
-      completedRuns: this.runs.completedRuns,
-      lastRun: this.runs.last ?? null,
-      results: Object.fromEntries(this.runs.results),
-      hintsEnabled: this.decorations.enabled,
-      hintDetail: this.decorations.detail,
-      decorations: this.decorations.snapshot(),
-      hover: args?.file !== undefined && args.line !== undefined ? this.decorations.hoverText(args.file, args.line) ?? null : null,
-      status: this.status.info,
-      analysis: this.analysis
-        ? {
-            totals: this.analysis.totals,
-            overallTarget: this.analysis.overallTarget ?? null,
-            allTargetsMet: this.analysis.allTargetsMet,
-            filesBelowTarget: this.analysis.files.filter((f) => !f.meetsTarget).map((f) => f.relative),
-          }
-        : null,
-      planPath: this.planPath() ?? null,
-    };
+    return buildTestState(
+      {
+        version: vscode.version,
+        trusted: vscode.workspace.isTrusted,
+        tree: this.tree,
+        runs: this.runs,
+        decorations: this.decorations,
+        status: this.status.info,
+        analysis: this.analysis,
+        configError: this.configError,
+        notes: this.notes,
+        planPath: this.planPath(),
+      },
+      args,
+    );
   }
 
-  private waitFor(args: WaitForArgs): Promise<Record<string, unknown>> {
+  private async waitFor(args: WaitForArgs): Promise<Record<string, unknown>> {
     const target = args.event === 'run' ? args.count ?? this.runs.completedRuns + 1 : 0;
     const done = () => {
       if (args.event === 'tree') return this.tree.ready && this.tree.generation >= (args.count ?? 0);
       if (args.event === 'running') return this.runs.running > 0;
       return this.runs.completedRuns >= target;
     };
-    if (done()) return Promise.resolve(this.state());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        sub.dispose();
-        reject(new Error(`timed out after ${args.timeoutMs ?? 300000} ms waiting for ${args.event}`));
-      }, args.timeoutMs ?? 300000);
-      const sub = this.changed.event(() => {
-        if (!done()) return;
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(this.state());
-      });
-    });
+    await whenTrue(this.changed.event, done, args.timeoutMs ?? 300_000, args.event);
+    return this.state();
   }
 }

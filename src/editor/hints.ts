@@ -51,11 +51,19 @@ export function commandUri(command: string, ...args: unknown[]): string {
 }
 
 /**
- * Engine texts are markdown-lite (they use `code spans`): keep those, but neutralise what could
- * inject links, HTML or tables into the trusted hover.
+ * Engine texts are markdown-lite (they use `code spans`): keep those as they are, and outside them
+ * neutralise what could inject links or HTML into the trusted hover, using entities (the hover
+ * renders them as the plain characters; backslash escapes would show to the reader).
  */
 function escapeMd(text: string): string {
-  return text.replace(/([\\[\]<>|])/g, '\\$1');
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part.replace(/&(?=[#\w]+;)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\[/g, '&#91;').replace(/\]/g, '&#93;'),
+    )
+    .join('');
 }
 
 function code(text: string): string {

@@ -86,10 +86,15 @@ describe('editor/hints: decorations, hover, status text', () => {
     assert.match(renderHoverMarkdown(report(), gap(), root, true), /changed since the last run/);
   });
 
-  it('keeps the engine’s code spans but neutralises links and HTML in engine text', () => {
-    const g = gap({ hint: { ...gap().hint, summary: '`ProposalService.constructor` is never called [x](command:evil) <img>' } });
-    const md = renderHoverMarkdown(report(), g, root);
-    assert.match(md, /\*\*Untested:\*\* `ProposalService.constructor` is never called \\\[x\\\]\(command:evil\) \\<img\\>/);
+  it('keeps the engine’s code spans and plain operators, but neutralises links and HTML with entities (no backslashes)', () => {
+    const summary = "`a < b` is never called [x](command:evil) <img> when typeof v !== 'string' || v.trim() === ''";
+    const md = renderHoverMarkdown(report(), gap({ hint: { ...gap().hint, summary } }), root);
+    const untested = md.split('\n').find((l) => l.startsWith('**Untested:**'));
+    assert.equal(
+      untested,
+      "**Untested:** `a < b` is never called &#91;x&#93;(command:evil) &lt;img&gt; when typeof v !== 'string' || v.trim() === ''",
+    );
+    assert.ok(!untested.includes('\\'), 'no backslash escapes');
   });
 
   it('says when no test reaches the code and when the function never ran', () => {
