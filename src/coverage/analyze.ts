@@ -106,7 +106,7 @@ function gapsOf(
   const named = new Map(parsed.functions.filter((f) => f.named).map((f) => [f.name, f]));
   const groups = new Map<string, Group>();
   const groupOf = (offset: number): Group => {
-    const inner = parsed.functionAt(offset);
+    const inner = parsed.groupAt(offset);
     const name = inner ? inner.groupName : TOP_LEVEL;
     let g = groups.get(name);
     if (!g) groups.set(name, (g = { fn: named.get(name), lines: [], branches: [], branchIds: [], bodyBranches: 0 }));
@@ -171,7 +171,7 @@ function gapsOf(
     const functionRange = g.fn?.range ?? { start: { line: g.lines[0] ?? 1, column: 0 }, end: { line: g.lines[g.lines.length - 1] ?? 1, column: 0 } };
     const hint = buildHint({
       config, file, relative, qualifiedName: name, functionCalled, uncoveredRanges, branches: g.branches,
-      closestTests, closestTestFile: closest[0]?.id.split('\u001f')[0], gapTag: g.fn?.gapLabel, fixtures, testFileFor,
+      closestTests, closestTestFile: closest[0]?.id.split('\u001f')[0], gapTag: g.fn?.gapLabel, docSummary: g.fn?.summary, fixtures, testFileFor,
     });
     gaps.push({
       id: `${file}#${name}`, file, qualifiedName: name, functionRange, uncoveredLines: g.lines, uncoveredRanges,

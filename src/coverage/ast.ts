@@ -17,11 +17,15 @@ export interface FunctionInfo {
   named: boolean;
   /** Offsets: node start (no trivia), body start (or node end), node end. */
   start: number;
+  /** Start including its leading comments (JSDoc): lines from here on are grouped under it. */
+  docStart: number;
   bodyStart: number;
   end: number;
   range: Range;
   /** Text of a `@gap` JSDoc tag on the function, if any. */
   gapLabel?: string;
+  /** First sentence of the function's JSDoc comment, if any. */
+  summary?: string;
   node: ts.Node;
 }
 
@@ -39,6 +43,8 @@ export interface ParsedSource {
   positionOf(offset: number): Position;
   /** Innermost function containing the offset. */
   functionAt(offset: number): FunctionInfo | undefined;
+  /** Like `functionAt`, but a function's leading comments count as part of it. */
+  groupAt(offset: number): FunctionInfo | undefined;
 }
 
 const cache = new Map<string, ParsedSource>();
@@ -63,12 +69,26 @@ function propertyName(name: ts.PropertyName | ts.BindingName | undefined, sf: ts
   return undefined;
 }
 
-function gapTag(node: ts.Node): string | undefined {
-  let target: ts.Node = node;
+function docTarget(node: ts.Node): ts.Node {
   // For `const f = () => ...` the JSDoc sits on the variable statement.
   if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(node.parent)) {
-    target = node.parent.parent?.parent ?? node;
+    return node.parent.parent?.parent ?? node;
   }
+  return node;
+}
+
+function docSummary(node: ts.Node): string | undefined {
+  for (const doc of ts.getJSDocCommentsAndTags(docTarget(node))) {
+    if (!ts.isJSDoc(doc) || !doc.comment) continue;
+    const text = (typeof doc.comment === 'string' ? doc.comment : doc.comment.map((p) => p.text).join('')).replace(/\s+/g, ' ').trim();
+    const first = /^(.+?[.!?])(\s|$)/.exec(text)?.[1] ?? text;
+    if (first) return first;
+  }
+  return undefined;
+}
+
+function gapTag(node: ts.Node): string | undefined {
+  const target = docTarget(node);
   for (const tag of ts.getJSDocTags(target)) {
     if (tag.tagName.text === 'gap') {
       const c = tag.comment;
@@ -133,10 +153,16 @@ function build(file: string, text: string, hash: string): ParsedSource {
         groupName: own ?? group ?? name,
         named: !!own,
         start,
+        docStart: (() => {
+          const full = node.getFullStart();
+          const lead = text.slice(full, start);
+          return full + (lead.length - lead.trimStart().length);
+        })(),
         bodyStart: fn.body!.getStart(sf),
         end: node.getEnd(),
         range: { start: positionOf(start), end: positionOf(node.getEnd()) },
         gapLabel: gapTag(node),
+        summary: docSummary(node),
         node,
       };
       functions.push(info);
@@ -166,6 +192,14 @@ function build(file: string, text: string, hash: string): ParsedSource {
       for (const f of functions) {
         if (f.start > offset) break;
         if (offset < f.end && (!best || f.end - f.start <= best.end - best.start)) best = f;
+      }
+      return best;
+    },
+    groupAt(offset: number): FunctionInfo | undefined {
+      let best: FunctionInfo | undefined;
+      for (const f of functions) {
+        if (f.docStart > offset) continue;
+        if (offset < f.end && (!best || f.end - f.docStart <= best.end - best.docStart)) best = f;
       }
       return best;
     },

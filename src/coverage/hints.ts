@@ -89,6 +89,8 @@ export interface HintInput {
   closestTests: string[];
   closestTestFile?: string;
   gapTag?: string;
+  /** First sentence of the function's JSDoc, used to title a test for a never-called function. */
+  docSummary?: string;
   fixtures: Fixture[];
   testFileFor: (source: string) => string;
 }
@@ -136,7 +138,8 @@ export function buildHint(input: HintInput): Hint {
 
   const [owner, method] = q.includes('.') ? [q.slice(0, q.lastIndexOf('.')), q.slice(q.lastIndexOf('.') + 1)] : [undefined, q];
   const first = branches[0];
-  const title = `${q}${first ? behaviour(first) : input.functionCalled ? ` covers lines ${lines}` : ' does what it promises'}`;
+  const doc = input.docSummary?.replace(/[.!?]$/, '');
+  const title = `${q}${first ? behaviour(first) : input.functionCalled ? ` covers lines ${lines}` : doc ? `: ${doc.charAt(0).toLowerCase()}${doc.slice(1)}` : ' returns the documented result'}`;
   const outline: string[] = [];
   const arrange = input.fixtures.filter((f) => /^(fresh|create|make|seed|build|new|setup|open)/i.test(f.name)).slice(0, 3);
   for (const f of arrange) {

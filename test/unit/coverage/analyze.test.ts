@@ -70,8 +70,9 @@ describe('coverage analysis', function () {
     assert.deepEqual([rules.hint.labelSource, rules.hint.why], ['config', 'rule evaluation decides who may act']);
     const unused = basic.analysis.files.find((f) => f.relative === 'src/unused.ts')!;
     assert.deepEqual(unused.gaps.map((g) => [g.qualifiedName, g.functionCalled, g.hint.labelSource, g.hint.summary]), [
-      ['neverLoaded', false, 'generic', '`neverLoaded` is never called by any test (lines 1-6)'],
+      ['neverLoaded', false, 'generic', '`neverLoaded` is never called by any test (lines 1-7)'],
     ]);
+    assert.equal(unused.gaps[0].hint.suggestedTest.title, 'neverLoaded: absolute value, written the long way');
     assert.equal(unused.gaps[0].hint.suggestedTest.file, path.join(fixture('basic'), 'test', 'unused.test.ts'));
   });
 
@@ -90,12 +91,12 @@ describe('coverage analysis', function () {
       'File           Lines  Branches  Functions  Target   Status                   Lines needed',
       '-------------  -----  --------  ---------  -------  -----------------------  ------------',
       'src/ledger.ts  88.4%     54.5%      85.7%  L90 B80  BELOW (lines, branches)             1',
-      'src/unused.ts   0.0%      0.0%       0.0%  L90 B80  BELOW (lines, branches)             6',
+      'src/unused.ts   0.0%      0.0%       0.0%  L90 B80  BELOW (lines, branches)             7',
       '-------------  -----  --------  ---------  -------  -----------------------  ------------',
-      'All files      77.6%     50.0%      75.0%  L90      BELOW                               7',
+      'All files      76.0%     50.0%      75.0%  L90      BELOW                               8',
     ]);
     const hints = renderHints(basic.analysis, 2).split('\n');
     assert.equal(hints[0], 'Top 2 gaps:');
-    assert.equal(hints[2], '1. neverLoaded — src/unused.ts:1-6');
+    assert.equal(hints[2], '1. neverLoaded — src/unused.ts:1-7');
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
-import { testId } from '../../../src/coverage/index';
+import { loadConfig, startRun, testId } from '../../../src/coverage/index';
 import type { RunEvent } from '../../../src/coverage/model';
 import { fixture, runFixture } from './helpers';
 
@@ -98,7 +98,7 @@ describe('coverage runner', function () {
     const root = fixture('basic');
     assert.deepEqual(Object.keys(result.coverage).sort(), [path.join(root, 'src', 'ledger.ts'), path.join(root, 'src', 'unused.ts')]);
     const unused = result.coverage[path.join(root, 'src', 'unused.ts')];
-    assert.deepEqual(Object.values(unused.s), [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(unused.s), [0, 0, 0, 0, 0, 0, 0]);
     assert.deepEqual(Object.values(unused.fnMap).map((f) => f.name), ['neverLoaded']);
     const ledger = result.coverage[path.join(root, 'src', 'ledger.ts')];
     assert.deepEqual(Object.values(ledger.fnMap).map((f) => f.name).sort(), ['Ledger.balance', 'Ledger.balance.<anonymous@L28>', 'Ledger.deposit', 'Ledger.describe', 'Ledger.describe.<anonymous@L36>', 'Ledger.withdraw', 'fee']);
@@ -117,5 +117,18 @@ describe('coverage runner', function () {
     assert.deepEqual(fnsOf('Ledger withdraws'), ['Ledger.balance', 'Ledger.balance.<anonymous@L28>', 'Ledger.deposit', 'Ledger.withdraw']);
     assert.deepEqual(fnsOf('fee is small for small amounts'), ['fee']);
     assert.deepEqual(fnsOf('Ledger describes briefly'), ['Ledger.balance', 'Ledger.balance.<anonymous@L28>', 'Ledger.deposit', 'Ledger.describe']);
+  });
+
+  it('starts the child with --inspect-brk and reports the inspector port when debugging', async () => {
+    const config = await loadConfig(fixture('passing'));
+    const handle = startRun({ config, debugPort: 0 });
+    const port = await handle.debugPort!;
+    assert.ok(port > 0);
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+    assert.equal(targets.length, 1);
+    assert.match(targets[0].webSocketDebuggerUrl, new RegExp(`^ws://127\\.0\\.0\\.1:${port}/`));
+    handle.cancel();
+    const result = await handle.result;
+    assert.deepEqual([result.cancelled, result.stats.passed], [true, 0]);
   });
 });
