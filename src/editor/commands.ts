@@ -35,9 +35,10 @@ export interface TestStateArgs {
 export interface WaitForArgs {
   /**
    * `tree`: discovery done (with `count`: until the tree generation reaches it);
-   * `run`: `count` runs completed (default: one more than now); `running`: a run is in progress.
+   * `run`: `count` runs completed (default: one more than now); `running`: a run is in progress;
+   * `progress`: a run is in progress and `count` results of it have streamed in.
    */
-  event: 'tree' | 'run' | 'running';
+  event: 'tree' | 'run' | 'running' | 'progress';
   count?: number;
   timeoutMs?: number;
 }

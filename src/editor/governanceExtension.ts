@@ -60,6 +60,7 @@ export class GovernanceExtension implements vscode.Disposable {
       log: this.log,
       coverage,
       onAnalysis: (a, c, r) => this.onAnalysis(a, c, r),
+      onProgress: () => this.changed.fire(),
       onRunning: (running) => {
         this.status.setRunning(running);
         this.changed.fire();
@@ -316,6 +317,7 @@ export class GovernanceExtension implements vscode.Disposable {
     const done = () => {
       if (args.event === 'tree') return this.tree.ready && this.tree.generation >= (args.count ?? 0);
       if (args.event === 'running') return this.runs.running > 0;
+      if (args.event === 'progress') return this.runs.running > 0 && this.runs.liveFinished >= (args.count ?? 1);
       return this.runs.completedRuns >= target;
     };
     await whenTrue(this.changed.event, done, args.timeoutMs ?? 300_000, args.event);

@@ -53,6 +53,8 @@ export interface RunServiceDeps {
   onAnalysis(analysis: Analysis, config: ResolvedConfig, result: RunResult): void;
   /** Called when a run starts/ends (status bar). */
   onRunning(running: boolean): void;
+  /** Called after every streamed result (completion signals for the editor tests). */
+  onProgress(): void;
   /** Reports an error as a notification with a "Show log" action. */
   notifyError(message: string): void;
 }
@@ -82,6 +84,8 @@ export class RunService {
   lastResult: RunResult | undefined;
   running = 0;
   completedRuns = 0;
+  /** Results finished so far in the current (or last) run, counted as they stream in. */
+  liveFinished = 0;
   private readonly ended = new vscode.EventEmitter<RunSummary>();
   /** Fires when a run has fully finished (results, coverage and analysis in place). */
   readonly onDidEnd = this.ended.event;
@@ -128,9 +132,14 @@ export class RunService {
       kind, stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, cancelled: false, timedOut: false,
       loadErrors: [], results: {}, coverageFiles: [], perTestFiles: 0, reports: [],
     };
+    this.liveFinished = 0;
     const record = (id: string, r: ResultRecord) => {
       summary.results[id] = r;
       this.results.set(id, r);
+      if (r.state !== 'queued' && r.state !== 'started') {
+        this.liveFinished++;
+        this.deps.onProgress();
+      }
     };
     const enqueued = tree.leaves(include, exclude);
     for (const item of enqueued) {

@@ -47,6 +47,7 @@ export function buildTestState(p: StateParts, args?: TestStateArgs): Record<stri
     testIds: ids(tree),
     running: p.runs.running > 0,
     completedRuns: p.runs.completedRuns,
+    liveFinished: p.runs.liveFinished,
     lastRun: p.runs.last ?? null,
     results: Object.fromEntries(p.runs.results),
     hintsEnabled: p.decorations.enabled,

@@ -61,6 +61,18 @@ describe('Test Explorer: live tree, failures, load errors, cancellation', functi
     await untilTree((st) => st.testIds.includes(`${probe}${SEP}editor probe${SEP}added later`));
   });
 
+  it('follows unsaved edits of an open test file', async () => {
+    const doc = await vscode.workspace.openTextDocument(probe);
+    await vscode.window.showTextDocument(doc);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(2, 0), "  it('typed in the editor', () => {});\n");
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await untilTree((st) => st.testIds.includes(`${probe}${SEP}editor probe${SEP}typed in the editor`));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await untilTree((st) => !st.testIds.includes(`${probe}${SEP}editor probe${SEP}typed in the editor`));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('shows a file that fails to load as an errored item with the error', async () => {
     fs.writeFileSync(broken, "throw new Error('broken at load time');\ndescribe('never', () => { it('runs', () => {}); });\n");
     await untilTree((st) => st.testIds.includes(broken));
@@ -77,6 +89,15 @@ describe('Test Explorer: live tree, failures, load errors, cancellation', functi
     fs.rmSync(broken);
     const s = await untilTree((st) => !st.testIds.some((id) => id.startsWith(probe) || id.startsWith(broken)));
     assert.ok(s.tree.length > 0);
+  });
+
+  it('streams results into the run while it is still going', async () => {
+    const pending = vscode.commands.executeCommand('governanceCoverage.runTests') as Thenable<RunSummary>;
+    const mid = (await vscode.commands.executeCommand('governanceCoverage._waitFor', { event: 'progress', count: 3, timeoutMs: 60_000 })) as { running: boolean; liveFinished: number };
+    assert.equal(mid.running, true, 'the run had not ended yet');
+    assert.ok(mid.liveFinished >= 3);
+    const summary = await pending;
+    assert.ok(summary.stats.total > mid.liveFinished, 'more results arrived after the first ones');
   });
 
   it('cancels a running run at once', async () => {
