@@ -15,7 +15,6 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const HOST_DIR = path.join(REPO_ROOT, 'test', 'editor', 'host');
 const CODE_SERVER = path.join(HOST_DIR, 'node_modules', 'code-server');
 const ENTRY = path.join(CODE_SERVER, 'out', 'node', 'entry.js');
-const STAMP = path.join(HOST_DIR, 'node_modules', '.governance-host-ready');
 
 /** A running code-server and the throwaway directories it owns. */
 export interface CodeServer {
@@ -54,16 +53,21 @@ export const USER_SETTINGS: Record<string, unknown> = {
   'files.watcherExclude': { '**/node_modules/**': true, '**/.git/**': true, '**/test/editor/host/**': true },
 };
 
-/** Installs the editor host (test/editor/host/install.sh) unless its stamp says it is ready. */
+/**
+ * Installs the editor host with test/editor/host/install.sh, which is a no-op (milliseconds)
+ * when its stamp matches the current lock file and script.
+ */
 export function ensureHostInstalled(timeoutMs = 15 * 60_000): void {
-  if (fs.existsSync(STAMP) && fs.existsSync(ENTRY)) return;
-  const res = spawnSync('bash', [path.join(HOST_DIR, 'install.sh')], { stdio: 'inherit', timeout: timeoutMs });
-  if (res.status !== 0) {
+  const res = spawnSync('bash', [path.join(HOST_DIR, 'install.sh')], { stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutMs });
+  const out = res.stdout?.toString() ?? '';
+  if (res.status !== 0 || !fs.existsSync(ENTRY)) {
+    process.stderr.write(out);
     throw new Error(
       `installing code-server with test/editor/host/install.sh failed (status ${res.status}, ${res.error?.message ?? res.signal ?? ''}); ` +
         'see its output above (on Debian: apt-get install -y ripgrep libkrb5-dev python3 make g++)',
     );
   }
+  if (!/already installed/.test(out)) process.stdout.write(out);
 }
 
 /** Extension id and folder name VS Code expects, from the root package.json. */

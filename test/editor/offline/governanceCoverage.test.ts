@@ -25,6 +25,7 @@ describe('Governance Coverage in code-server (offline, headless Chromium)', func
   let server: CodeServer | undefined;
   let browser: HeadlessBrowser | undefined;
   let page: HeadlessBrowser['page'];
+  let hoverText = '';
 
   before(async function () {
     this.timeout(240_000);
@@ -120,10 +121,21 @@ describe('Governance Coverage in code-server (offline, headless Chromium)', func
     await page.waitForTimeout(600); // let the hover finish fading in before the picture (not an assertion)
     await wb.screenshot(page, SHOTS, '03-hover-hint');
     assert.match(hover, /Gap-closure hint/);
-    assert.match(hover, /proposalService\.ts: lines \d+(\.\d)?% \/ target \d+%/);
+    const figures = /proposalService\.ts: lines (\d+(?:\.\d)?)% \/ target (\d+)%/.exec(hover);
+    assert.ok(figures, `the hint shows the file's line coverage against its target:\n${hover}`);
+    assert.ok(Number(figures[1]) < Number(figures[2]), `a decorated file is below target: ${figures[0]}`);
     assert.match(hover, /Untested:/);
     assert.match(hover, /Still needed for the target:/);
     assert.match(hover, /Suggested test/);
     assert.match(hover, new RegExp(`Never run: lines? [^\\n]*\\b${line}\\b|line ${line}:`), `the hint names line ${line}`);
+    hoverText = hover;
+  });
+
+  it('renders the hover hint as text, without stray markdown escape backslashes', function () {
+    assert.ok(hoverText, 'the previous test read a hover');
+    // The prose part (the suggested test's code block after "Suggested test" may hold backslashes).
+    const prose = hoverText.split(/\n(?=Suggested test)/)[0];
+    const stray = prose.split('\n').filter((l) => /\\[\\`*_{}[\]<>#|]/.test(l));
+    assert.deepEqual(stray, [], 'hint lines show backslash escapes to the reader');
   });
 });

@@ -70,6 +70,8 @@ export function spawnGroup(name: string, command: string, args: string[], opts: 
       });
     },
     async kill(graceMs = 5000) {
+      // Children that left the group (setsid) are caught through the parent links taken now.
+      const tree = descendants(pid);
       signalGroup(pid, 'SIGTERM');
       const deadline = Date.now() + graceMs;
       while (Date.now() < deadline && groupAlive(pid)) await sleep(100);
@@ -78,8 +80,69 @@ export function spawnGroup(name: string, command: string, args: string[], opts: 
       while (Date.now() < hardDeadline && groupAlive(pid)) await sleep(100);
       if (!exited) await Promise.race([exitPromise, sleep(1000)]);
       if (groupAlive(pid)) throw new Error(`${name}: process group ${pid} survived SIGKILL`);
+      const strays = tree.filter(isLive);
+      for (const p of strays) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await sleep(strays.length ? 300 : 0);
+      const left = strays.filter(isLive);
+      if (left.length) throw new Error(`${name}: descendants ${left.join(', ')} outlived the process group`);
     },
   };
+}
+
+interface ProcStat {
+  pid: number;
+  state: string;
+  ppid: number;
+  pgrp: number;
+}
+
+/** All processes from /proc with state, parent and group (Linux). */
+function procTable(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after "(comm)": state ppid pgrp ...; comm may contain spaces or parentheses.
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({ pid: Number(entry), state: rest[0], ppid: Number(rest[1]), pgrp: Number(rest[2]) });
+    } catch {
+      continue; // exited while we looked
+    }
+  }
+  return out;
+}
+
+function isLive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of all live descendants of `pid` (children, grandchildren, ...). */
+export function descendants(pid: number): number[] {
+  const table = procTable().filter((p) => p.state !== 'Z');
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift() as number;
+    for (const p of table) {
+      if (p.ppid === parent && !found.includes(p.pid)) {
+        found.push(p.pid);
+        queue.push(p.pid);
+      }
+    }
+  }
+  return found;
 }
 
 /** Sends `signal` to every process of the group led by `pid`; a vanished group is fine. */
@@ -96,20 +159,9 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
  * are left out: they hold no resources and are reaped by their parent or init.
  */
 export function groupMembers(pid: number): number[] {
-  const live: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited while we looked
-    }
-    // Fields after "(comm)": state ppid pgrp ...; comm may contain spaces or parentheses.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (rest[0] !== 'Z' && Number(rest[2]) === pid) live.push(Number(entry));
-  }
-  return live;
+  return procTable()
+    .filter((p) => p.state !== 'Z' && p.pgrp === pid)
+    .map((p) => p.pid);
 }
 
 /** True while any live process of the group led by `pid` exists. */
