@@ -225,6 +225,7 @@ function main(): void {
       });
       runner.on(C.EVENT_TEST_END, (t: MochaRunnable) => {
         if (opts.perTest) take(base(t).id);
+        hookRan = false; // this test's beforeEach hooks are in its own window
       });
     }
   }

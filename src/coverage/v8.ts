@@ -174,41 +174,47 @@ export async function convert(
     await conv.load();
     let totalFns: FunctionCoverage[];
     let union: UnionFunction[] | undefined;
+    let projected: FunctionCoverage[][] | undefined;
     if (lists.length === 1 && !perTest) totalFns = lists[0];
     else {
       union = unionOf(lists);
-      const projected = present.map((w) => project(union!, w.scripts.get(file)));
+      projected = present.map((w) => project(union!, w.scripts.get(file)));
       totalFns = union.map((u, i) => ({
         functionName: u.functionName,
         isBlockCoverage: u.isBlockCoverage,
-        ranges: u.ranges.map((r, j) => ({ ...r, count: projected.reduce((sum, p) => sum + p[i].ranges[j].count, 0) })),
+        ranges: u.ranges.map((r, j) => ({ ...r, count: projected!.reduce((sum, p) => sum + p[i].ranges[j].count, 0) })),
       }));
     }
     conv.applyCoverage(totalFns);
     Object.assign(coverage, conv.toIstanbul());
-    if (!perTest || !union) continue;
-    for (const w of present) {
-      if (!w.testId) continue;
-      const list = w.scripts.get(file);
-      if (!list || !list.some((f) => f.ranges.some((r) => r.count > 0))) continue;
-      reset(conv);
-      conv.applyCoverage(project(union, list));
-      const lines = conv.covSources[0].source.lines;
+    if (!perTest || !union || !projected) continue;
+    // Which union range decides each line, branch and function: apply once with each range's
+    // count set to its index + 2 (1 = untouched), instead of converting every window.
+    let next = 2;
+    reset(conv);
+    conv.applyCoverage(union.map((u) => ({ ...u, ranges: u.ranges.map((r) => ({ ...r, count: next++ })) })));
+    const lineRange = conv.covSources[0].source.lines.map((l) => (l.ignore ? -1 : l.count - 2));
+    const branchRange = (conv.branches[file] ?? []).map((b) => b.count - 2);
+    const fnRange = (conv.functions[file] ?? []).map((f) => f.count - 2);
+    present.forEach((w, k) => {
+      if (!w.testId) return;
+      const counts = projected![k].flatMap((fn) => fn.ranges.map((r) => r.count));
+      if (!counts.some((c) => c > 0)) return;
       const s: number[] = [];
-      lines.forEach((l, i) => {
-        if (l.count > 0 && !l.ignore) s.push(i);
+      lineRange.forEach((r, i) => {
+        if (r >= 0 && counts[r] > 0) s.push(i);
       });
       const b: Array<[number, number]> = [];
-      (conv.branches[file] ?? []).forEach((br, i) => {
-        if (br.count > 0) b.push([i, 0]);
+      branchRange.forEach((r, i) => {
+        if (counts[r] > 0) b.push([i, 0]);
       });
       const f: number[] = [];
-      (conv.functions[file] ?? []).forEach((fn, i) => {
-        if (fn.count > 0) f.push(i);
+      fnRange.forEach((r, i) => {
+        if (counts[r] > 0) f.push(i);
       });
-      if (!f.length && !b.length) continue;
+      if (!f.length && !b.length) return;
       (tests[w.testId] ??= {})[file] = { s, b, f };
-    }
+    });
   }
   return perTest ? { coverage, perTest: tests } : { coverage };
 }
