@@ -38,6 +38,7 @@ export class GovernanceExtension implements vscode.Disposable {
   private analysisConfig: ResolvedConfig | undefined;
   private configError: string | undefined;
   private notes: string[] = [];
+  private readonly notices: Array<{ kind: string; message: string; actions: string[] }> = [];
   private loading: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: vscode.ExtensionContext) {
@@ -157,7 +158,7 @@ export class GovernanceExtension implements vscode.Disposable {
       this.tree.showConfigError(message);
       this.log.error(`configuration problem: ${message}`);
       const actions = isConfigError(err) ? ['Open config', 'Show log'] : ['Show log'];
-      vscode.window.showErrorMessage(`Governance coverage: ${isConfigError(err) ? 'invalid configuration' : 'cannot load'} — ${message.split('\n')[0]}`, ...actions).then(
+      this.notify('error', `Governance coverage: ${isConfigError(err) ? 'invalid configuration' : 'cannot load'} — ${message.split('\n')[0]}`, ...actions).then(
         (choice) => {
           if (choice === 'Show log') this.log.show();
           const file = isConfigError(err) ? err.problems[0]?.file : undefined;
@@ -172,8 +173,9 @@ export class GovernanceExtension implements vscode.Disposable {
   private async guardedRun(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken): Promise<RunSummary | undefined> {
     if (!vscode.workspace.isTrusted) {
       this.log.warn('run refused: the workspace is not trusted');
-      vscode.window
-        .showWarningMessage(
+      this
+        .notify(
+          'warning',
           'Governance tests execute workspace code, so they only run in a trusted workspace. Trust this folder to run them.',
           'Manage Workspace Trust',
         )
@@ -226,7 +228,7 @@ export class GovernanceExtension implements vscode.Disposable {
         if (!gap) throw new Error('That gap is no longer in the latest analysis; re-run with coverage.');
         const text = suggestedTestSnippet(gap);
         await vscode.env.clipboard.writeText(text);
-        vscode.window.showInformationMessage(`Suggested test copied: ${gap.hint.suggestedTest.title}`);
+        this.notify('info', `Suggested test copied: ${gap.hint.suggestedTest.title}`);
         return text;
       })),
       reg(COMMANDS.showLog, () => this.log.show()),
@@ -274,7 +276,8 @@ export class GovernanceExtension implements vscode.Disposable {
       await vscode.window.showTextDocument(doc);
       return undefined;
     }
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await this.notify(
+      'info',
       'No gap-closure plan yet: run the governance tests with coverage first.',
       'Run with coverage',
     );
@@ -291,7 +294,17 @@ export class GovernanceExtension implements vscode.Disposable {
 
   private notifyError(message: string): void {
     this.log.error(message);
-    vscode.window.showErrorMessage(message, 'Show log').then((c) => c && this.log.show(), () => undefined);
+    this.notify('error', message, 'Show log').then((c) => c && this.log.show(), () => undefined);
+  }
+
+  /** Shows a notification and remembers it (the last few are part of the test state). */
+  private notify(kind: 'info' | 'warning' | 'error', message: string, ...actions: string[]): Thenable<string | undefined> {
+    this.notices.push({ kind, message, actions });
+    if (this.notices.length > 10) this.notices.shift();
+    this.changed.fire();
+    const show =
+      kind === 'error' ? vscode.window.showErrorMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    return show(message, ...actions);
   }
 
   private state(args?: TestStateArgs): Record<string, unknown> {
@@ -307,6 +320,7 @@ export class GovernanceExtension implements vscode.Disposable {
         configError: this.configError,
         notes: this.notes,
         planPath: this.planPath(),
+        notices: this.notices,
       },
       args,
     );

@@ -23,6 +23,8 @@ export interface StateParts {
   configError?: string;
   notes: string[];
   planPath?: string;
+  /** The last notifications shown (kind, text, action buttons). */
+  notices: Array<{ kind: string; message: string; actions: string[] }>;
 }
 
 function ids(nodes: TreeSnapshot[]): string[] {
@@ -64,6 +66,7 @@ export function buildTestState(p: StateParts, args?: TestStateArgs): Record<stri
         }
       : null,
     planPath: p.planPath ?? null,
+    notices: p.notices,
   };
 }
 

@@ -8,11 +8,11 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activated, state, untilTree, workspaceRoot, type RunSummary } from './helpers';
+import { activated, describeIf, trusted, state, untilTree, workspaceRoot, type RunSummary } from './helpers';
 
 const SEP = '\u001f';
 
-describe('Test Explorer: live tree, failures, load errors, cancellation', function () {
+describeIf(trusted, 'Test Explorer: live tree, failures, load errors, cancellation', function () {
   let probe: string;
   let broken: string;
 
@@ -113,7 +113,7 @@ describe('Test Explorer: live tree, failures, load errors, cancellation', functi
   });
 });
 
-describe('Debug profile', function () {
+describeIf(trusted, 'Debug profile', function () {
   it('starts the test process under the inspector and attaches the JavaScript debugger', async () => {
     await activated();
     const { unrelatedTestFile } = await import('./helpers');
@@ -131,7 +131,7 @@ describe('Debug profile', function () {
   });
 });
 
-describe('Configuration errors', function () {
+describeIf(trusted, 'Configuration errors', function () {
   it('show as an error item naming the field, and the tree comes back once fixed', async () => {
     await activated();
     const settings = vscode.workspace.getConfiguration('governanceCoverage');

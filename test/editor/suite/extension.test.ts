@@ -7,7 +7,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activated, flatten, state, unrelatedTestFile, workspaceRoot, type RunSummary } from './helpers';
+import { activated, describeIf, trusted, flatten, state, unrelatedTestFile, workspaceRoot, type RunSummary } from './helpers';
 
 const SEP = '\u001f';
 
@@ -42,7 +42,7 @@ async function applied(doc: vscode.TextDocument, edit: vscode.WorkspaceEdit): Pr
   await changed;
 }
 
-describe('Governance Coverage in the extension host', function () {
+describeIf(trusted, 'Governance Coverage in the extension host', function () {
   let root: string;
   let proposalService: string;
 

@@ -92,3 +92,14 @@ export async function untilTree(pred: (s: TestState) => boolean, timeoutMs = 30_
   }
   return s;
 }
+
+/**
+ * Declares a suite only in the matching trust mode: the same compiled files serve a trusted host
+ * (everything runs) and an untrusted one (only the restricted-mode checks), without skipped tests.
+ */
+export function describeIf(condition: boolean, title: string, fn: (this: Mocha.Suite) => void): void {
+  if (condition) describe(title, fn);
+}
+
+/** True in a trusted workspace (the normal editor-test setup). */
+export const trusted = vscode.workspace.isTrusted;
