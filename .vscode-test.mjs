@@ -4,15 +4,18 @@
 // Set VSCODE_EXECUTABLE to use an installed VS Code instead of downloading one.
 import { defineConfig } from '@vscode/test-cli';
 
+const common = {
+  files: 'out/test/editor/suite/**/*.test.js',
+  workspaceFolder: '.',
+  extensionDevelopmentPath: '.',
+  version: process.env.VSCODE_TEST_VERSION ?? 'stable',
+  ...(process.env.VSCODE_EXECUTABLE ? { useInstallation: { fromPath: process.env.VSCODE_EXECUTABLE } } : {}),
+  mocha: { ui: 'bdd', timeout: 180000, color: true },
+};
+
 export default defineConfig([
-  {
-    label: 'editor',
-    files: 'out/test/editor/suite/**/*.test.js',
-    workspaceFolder: '.',
-    extensionDevelopmentPath: '.',
-    version: process.env.VSCODE_TEST_VERSION ?? 'stable',
-    ...(process.env.VSCODE_EXECUTABLE ? { useInstallation: { fromPath: process.env.VSCODE_EXECUTABLE } } : {}),
-    launchArgs: ['--disable-extensions', '--disable-workspace-trust'],
-    mocha: { ui: 'bdd', timeout: 180000, color: true },
-  },
+  // Trusted workspace: the full suite.
+  { label: 'editor', ...common, launchArgs: ['--disable-extensions', '--disable-workspace-trust'] },
+  // Fresh profile, trust on: the folder opens untrusted and only the restricted-mode suite is declared.
+  { label: 'editor-untrusted', ...common, launchArgs: ['--disable-extensions'] },
 ]);
