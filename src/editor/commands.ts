@@ -11,6 +11,7 @@ export const COMMANDS = {
   refresh: 'governanceCoverage.refreshTests',
   testState: 'governanceCoverage._testState',
   cancelRuns: 'governanceCoverage._cancelRuns',
+  coverageDetails: 'governanceCoverage._coverageDetails',
   waitFor: 'governanceCoverage._waitFor',
 } as const;
 

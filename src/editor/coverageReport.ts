@@ -50,11 +50,47 @@ export function toDetails(plain: PlainFileCoverage): vscode.FileCoverageDetail[]
 }
 
 /** Remembers what each reported `FileCoverage` stands for, so details load lazily. */
+/** Plain summary of loaded details (test-only command `governanceCoverage._coverageDetails`). */
+export interface DetailsSummary {
+  file: string;
+  counts: { statements: [number, number]; branches?: [number, number]; declarations?: [number, number] };
+  includesTests: string[];
+  details: { statements: number; uncoveredStatementLines: number[]; branches: number; branchesNotTaken: string[]; declarations: number; uncalled: string[] };
+}
+
+function lineOf(location: vscode.Position | vscode.Range): number {
+  return location instanceof vscode.Range ? location.start.line : location.line;
+}
+
+/** Summarises what VS Code receives for one file (counts, per-test list, details). */
+export function summarizeDetails(fc: vscode.FileCoverage, details: vscode.FileCoverageDetail[]): DetailsSummary {
+  const statements = details.filter((d): d is vscode.StatementCoverage => d instanceof vscode.StatementCoverage);
+  const declarations = details.filter((d): d is vscode.DeclarationCoverage => d instanceof vscode.DeclarationCoverage);
+  const branches = statements.flatMap((s) => s.branches);
+  const count = (c?: vscode.TestCoverageCount): [number, number] | undefined => (c ? [c.covered, c.total] : undefined);
+  return {
+    file: fc.uri.fsPath,
+    counts: { statements: count(fc.statementCoverage)!, branches: count(fc.branchCoverage), declarations: count(fc.declarationCoverage) },
+    includesTests: ((fc as vscode.FileCoverage & PerTestFileCoverage).includesTests ?? []).map((t) => t.id),
+    details: {
+      statements: statements.length,
+      uncoveredStatementLines: [...new Set(statements.filter((s) => !s.executed).map((s) => lineOf(s.location)))].sort((a, b) => a - b),
+      branches: branches.length,
+      branchesNotTaken: branches.filter((b) => !b.executed).map((b) => `${b.location ? lineOf(b.location) : '?'}:${b.label ?? ''}`),
+      declarations: declarations.length,
+      uncalled: declarations.filter((d) => !d.executed).map((d) => d.name),
+    },
+  };
+}
+
 export class CoverageReporter {
   private readonly entries = new WeakMap<vscode.FileCoverage, Entry>();
+  /** The `FileCoverage` objects of the last coverage run, by file. */
+  private last = new Map<string, vscode.FileCoverage>();
+  private lastRun: vscode.TestRun | undefined;
 
   /** Installs the detail loaders on the coverage profile. */
-  constructor(profile: vscode.TestRunProfile) {
+  constructor(private readonly profile: vscode.TestRunProfile) {
     profile.loadDetailedCoverage = async (_run, fileCoverage) => {
       const entry = this.entries.get(fileCoverage);
       return entry ? toDetails(toPlainCoverage(entry.data)) : [];
@@ -79,6 +115,8 @@ export class CoverageReporter {
   ): { files: PlainFileCoverage[]; perTestFiles: number } {
     const perTestApi = hasPerTestCoverageApi() && !!result.perTest;
     const out: PlainFileCoverage[] = [];
+    this.last = new Map();
+    this.lastRun = run;
     let perTestFiles = 0;
     for (const [file, data] of Object.entries(result.coverage)) {
       const plain = toPlainCoverage(data);
@@ -99,9 +137,25 @@ export class CoverageReporter {
         }
       }
       this.entries.set(fc, { data, perTest: result.perTest });
+      this.last.set(file, fc);
       run.addCoverage(fc);
       out.push(plain);
     }
     return { files: out, perTestFiles };
+  }
+
+  /**
+   * Loads details for a file of the last coverage run through the profile's own loaders (the
+   * same calls VS Code makes), optionally for one test; undefined when the file has no coverage.
+   */
+  async loadForTest(file: string, test: vscode.TestItem | undefined, token: vscode.CancellationToken): Promise<DetailsSummary | undefined> {
+    const fc = this.last.get(file);
+    const run = this.lastRun;
+    if (!fc || !run) return undefined;
+    const forTest = (this.profile as vscode.TestRunProfile & PerTestProfile).loadDetailedCoverageForTest;
+    const details = test
+      ? forTest ? await forTest(run, fc, test, token) : []
+      : await this.profile.loadDetailedCoverage!(run, fc, token);
+    return summarizeDetails(fc, details);
   }
 }

@@ -30,6 +30,7 @@ export class GovernanceExtension implements vscode.Disposable {
   private readonly decorations: GapDecorations;
   private readonly status = new CoverageStatusBar(COMMANDS.showPlan);
   private readonly runs: RunService;
+  private readonly coverage: CoverageReporter;
   private readonly profiles: Record<RunKind, vscode.TestRunProfile>;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
@@ -53,7 +54,7 @@ export class GovernanceExtension implements vscode.Disposable {
       debug: this.controller.createRunProfile('Debug', vscode.TestRunProfileKind.Debug, handler('debug'), true),
       coverage: this.controller.createRunProfile('Coverage', vscode.TestRunProfileKind.Coverage, handler('coverage'), true),
     };
-    const coverage = new CoverageReporter(this.profiles.coverage);
+    const coverage = (this.coverage = new CoverageReporter(this.profiles.coverage));
     this.runs = new RunService({
       engine: this.lazyEngine(),
       tree: this.tree,
@@ -235,6 +236,15 @@ export class GovernanceExtension implements vscode.Disposable {
       reg(COMMANDS.refresh, safe(() => this.reload())),
       reg(COMMANDS.testState, (args?: TestStateArgs) => this.state(args)),
       reg(COMMANDS.cancelRuns, () => this.runs.cancelAll()),
+      reg(COMMANDS.coverageDetails, async (args: { file: string; testId?: string }) => {
+        const source = new vscode.CancellationTokenSource();
+        try {
+          const test = args.testId ? this.tree.find(args.testId) : undefined;
+          return await this.coverage.loadForTest(path.resolve(args.file), test, source.token);
+        } finally {
+          source.dispose();
+        }
+      }),
       reg(COMMANDS.waitFor, (args: WaitForArgs) => this.waitFor(args)),
     ];
   }

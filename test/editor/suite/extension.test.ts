@@ -11,6 +11,13 @@ import { activated, describeIf, trusted, flatten, state, unrelatedTestFile, work
 
 const SEP = '\u001f';
 
+/** What `governanceCoverage._coverageDetails` returns. */
+interface Details {
+  counts: { statements: [number, number]; branches?: [number, number]; declarations?: [number, number] };
+  includesTests: string[];
+  details: { statements: number; uncoveredStatementLines: number[]; branches: number; branchesNotTaken: string[]; declarations: number; uncalled: string[] };
+}
+
 /** Tab labels once one matches `re` (re-checked on every tab change), or the labels at the timeout. */
 function untilTab(re: RegExp, timeoutMs: number): Promise<string[]> {
   const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
@@ -99,11 +106,36 @@ describeIf(trusted, 'Governance Coverage in the extension host', function () {
     assert.ok(subset.reports.some((r) => r.endsWith('gap-closure-plan.md')), 'the plan was written');
   });
 
+  it('hands VS Code statement, branch and declaration details for the proposal service', async () => {
+    const d = (await vscode.commands.executeCommand('governanceCoverage._coverageDetails', { file: proposalService })) as Details;
+    assert.ok(d, 'the file is in the last coverage run');
+    assert.ok(d.details.statements > 0 && d.details.branches > 0 && d.details.declarations > 0, JSON.stringify(d.details));
+    const [covered, total] = d.counts.statements;
+    assert.ok(covered < total, 'a file no test imports is not fully covered');
+    assert.ok(d.details.uncoveredStatementLines.length > 0);
+    assert.ok(d.details.uncalled.length > 0, 'functions never called are declarations with 0 hits');
+    assert.equal(d.counts.declarations?.[1], d.details.declarations);
+  });
+
   it('lists the tests behind each covered file where VS Code has per-test coverage (1.93+)', async () => {
     const [major, minor] = (await state()).vscodeVersion.split('.').map(Number);
     const perTestApi = major > 1 || minor >= 93;
-    if (perTestApi) assert.ok(subset.perTestFiles > 0, 'includesTests set on the covered files');
-    else assert.equal(subset.perTestFiles, 0);
+    if (!perTestApi) {
+      assert.equal(subset.perTestFiles, 0);
+      return;
+    }
+    assert.ok(subset.perTestFiles > 0, 'includesTests set on the covered files');
+    let checked = 0;
+    for (const file of subset.coverageFiles) {
+      const whole = (await vscode.commands.executeCommand('governanceCoverage._coverageDetails', { file })) as Details;
+      if (whole.includesTests.length === 0) continue;
+      const one = (await vscode.commands.executeCommand('governanceCoverage._coverageDetails', { file, testId: whole.includesTests[0] })) as Details;
+      assert.equal(one.details.statements, whole.details.statements, 'same statements, narrowed hits');
+      assert.ok(one.details.uncoveredStatementLines.length >= whole.details.uncoveredStatementLines.length);
+      assert.ok(one.details.uncoveredStatementLines.length < one.details.statements, 'the test executed something here');
+      checked++;
+    }
+    assert.ok(checked > 0);
   });
 
   it('decorates uncovered lines of the proposal service and shows the gap-closure hint on hover', async () => {
