@@ -90,8 +90,18 @@ function httpStatus(url: string, timeoutMs: number): Promise<number> {
   });
 }
 
+/** Options of {@link startCodeServer}. */
+export interface CodeServerOptions {
+  startTimeoutMs?: number;
+  /**
+   * Symlink the repository into the extensions directory so it loads as an installed
+   * extension (default true). Off when the workbench loads it as a development extension.
+   */
+  installExtension?: boolean;
+}
+
 /** Starts code-server and resolves once its HTTP server answers /healthz. */
-export async function startCodeServer(opts: { startTimeoutMs?: number } = {}): Promise<CodeServer> {
+export async function startCodeServer(opts: CodeServerOptions = {}): Promise<CodeServer> {
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
   ensureHostInstalled();
   const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gov-editor-'));
@@ -104,7 +114,7 @@ export async function startCodeServer(opts: { startTimeoutMs?: number } = {}): P
   const config = path.join(tempRoot, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\ncert: false\n');
   const ident = extensionIdentity();
-  fs.symlinkSync(REPO_ROOT, path.join(extensions, ident.folder), 'dir');
+  if (opts.installExtension ?? true) fs.symlinkSync(REPO_ROOT, path.join(extensions, ident.folder), 'dir');
 
   const port = await freeLoopbackPort();
   const env: NodeJS.ProcessEnv = {};

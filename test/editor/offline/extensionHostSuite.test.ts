@@ -35,7 +35,7 @@ describe('Extension-host suite (test/editor/suite) in code-server\'s extension h
     if (!fs.existsSync(path.join(SUITE_DIR, 'index.js'))) {
       throw new Error(`${SUITE_DIR}/index.js is missing: run \`npm run build\` first (npm test does)`);
     }
-    server = await startCodeServer();
+    server = await startCodeServer({ installExtension: false });
     browser = await startChromium();
   });
 
