@@ -158,20 +158,30 @@ describeIf(trusted, 'Governance Coverage in the extension host', function () {
 
   it('moves decorations with inserted lines and marks them stale until the next run', async () => {
     const doc = await vscode.workspace.openTextDocument(proposalService);
-    const before = (await state()).decorations[proposalService].ranges.map((r) => r.startLine);
-    const insert = new vscode.WorkspaceEdit();
-    insert.insert(doc.uri, new vscode.Position(0, 0), '// a\n// b\n');
-    await applied(doc, insert);
-    const after = (await state()).decorations[proposalService];
-    assert.deepEqual(after.ranges.map((r) => r.startLine), before.map((l) => l + 2));
-    assert.equal(after.stale, true);
-    const remove = new vscode.WorkspaceEdit();
-    remove.delete(doc.uri, new vscode.Range(0, 0, 2, 0));
-    await applied(doc, remove);
-    assert.deepEqual((await state()).decorations[proposalService].ranges.map((r) => r.startLine), before);
-    await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
-    assert.equal(doc.isDirty, false);
+    const original = doc.getText();
+    try {
+      const before = (await state()).decorations[proposalService].ranges.map((r) => r.startLine);
+      const insert = new vscode.WorkspaceEdit();
+      insert.insert(doc.uri, new vscode.Position(0, 0), '// a\n// b\n');
+      await applied(doc, insert);
+      const after = (await state()).decorations[proposalService];
+      assert.deepEqual(after.ranges.map((r) => r.startLine), before.map((l) => l + 2));
+      assert.equal(after.stale, true);
+      const remove = new vscode.WorkspaceEdit();
+      remove.delete(doc.uri, new vscode.Range(0, 0, 2, 0));
+      await applied(doc, remove);
+      assert.deepEqual((await state()).decorations[proposalService].ranges.map((r) => r.startLine), before);
+    } finally {
+      // Never leave the governed source changed, even if auto-save wrote an intermediate state.
+      if (doc.getText() !== original) {
+        const restore = new vscode.WorkspaceEdit();
+        restore.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+        await vscode.workspace.applyEdit(restore);
+      }
+      if (doc.isDirty) await doc.save();
+    }
+    assert.equal(doc.getText(), original);
+    assert.equal(fs.readFileSync(proposalService, 'utf8'), original);
   });
 
   it('shows governed coverage against the target in the status bar', async () => {
