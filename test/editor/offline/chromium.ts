@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { spawnGroup, type GroupProcess } from './procs';
+import { removeAtExit, spawnGroup, type GroupProcess } from './procs';
 
 /** Where the browser binary is; CHROMIUM_PATH overrides the Debian default. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -43,7 +43,7 @@ export async function startChromium(viewport = { width: 1400, height: 900 }, tim
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`);
   }
-  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gov-chromium-'));
+  const profileDir = removeAtExit(fs.mkdtempSync(path.join(os.tmpdir(), 'gov-chromium-')));
   const proc: GroupProcess = spawnGroup('chromium', CHROMIUM_PATH, [
     ...CHROMIUM_FLAGS,
     `--user-data-dir=${profileDir}`,

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { freeLoopbackPort, poll, spawnGroup, type GroupProcess } from './procs';
+import { freeLoopbackPort, poll, removeAtExit, spawnGroup, type GroupProcess } from './procs';
 
 /** The repository root (this file lives in test/editor/offline). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -104,7 +104,7 @@ export interface CodeServerOptions {
 export async function startCodeServer(opts: CodeServerOptions = {}): Promise<CodeServer> {
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
   ensureHostInstalled();
-  const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gov-editor-'));
+  const tempRoot = removeAtExit(fs.mkdtempSync(path.join(os.tmpdir(), 'gov-editor-')));
   const userData = path.join(tempRoot, 'user-data');
   const extensions = path.join(tempRoot, 'extensions');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });

@@ -30,11 +30,44 @@ export interface GroupProcess {
 
 const MAX_OUTPUT = 256 * 1024;
 
+/** Groups started and not yet killed; killed outright if this process exits or is interrupted. */
+const liveGroups = new Set<number>();
+/** Throwaway directories removed at exit if their owner did not get to it. */
+const tempDirs = new Set<string>();
+let exitHooksInstalled = false;
+
+/** Registers a throwaway directory for removal at exit (or interrupt); returns it. */
+export function removeAtExit(dir: string): string {
+  installExitHooks();
+  tempDirs.add(dir);
+  return dir;
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  const killAll = (): void => {
+    for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
+    liveGroups.clear();
+    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+    tempDirs.clear();
+  };
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killAll();
+      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
 /** Spawns `command` detached (new process group) with piped output. */
 export function spawnGroup(name: string, command: string, args: string[], opts: SpawnOptions = {}): GroupProcess {
+  installExitHooks();
   const child = spawn(command, args, { ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
   const pid = child.pid;
+  liveGroups.add(pid);
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
@@ -80,6 +113,7 @@ export function spawnGroup(name: string, command: string, args: string[], opts: 
       while (Date.now() < hardDeadline && groupAlive(pid)) await sleep(100);
       if (!exited) await Promise.race([exitPromise, sleep(1000)]);
       if (groupAlive(pid)) throw new Error(`${name}: process group ${pid} survived SIGKILL`);
+      liveGroups.delete(pid);
       const strays = tree.filter(isLive);
       for (const p of strays) {
         try {
