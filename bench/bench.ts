@@ -5,6 +5,7 @@
  * plus, for the engine choice, the same runs with istanbul-lib-instrument and with per-test
  * coverage. Prints median wall times, the ratios coverage/bare (goal ≤ 1.3) and the time from
  * run end to hints ready (analysis + rendering; goal < 100 ms on the governance suite).
+ * Ends with the c8 line agreement on the governance suite (`BENCH_C8=0` skips it).
  * `BENCH_RUNS=n` sets the repetitions (default 3). Measurements only, no assertions.
  */
 import { spawn } from 'child_process';
@@ -12,6 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { analyze, embeddedConfig, loadConfig, renderHints, startRun, type ResolvedConfig } from '../src/coverage/index';
+import { compareWithC8 } from './c8-compare';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -23,7 +25,9 @@ function median(xs: number[]): number {
 /** Bare mocha in a child (the same process tree), as a user would run it. */
 function bareMocha(config: ResolvedConfig): Promise<number> {
   const mocha = require.resolve('mocha/bin/mocha.js', { paths: [config.root, __dirname] });
-  const args = [mocha, '--reporter', 'dot', '--timeout', String(config.timeout), ...config.require.flatMap((r) => ['--require', r]), ...config.testGlobs];
+  // `--exit`, so bare mocha never waits on a handle a test left open (the engine's child exits
+  // explicitly too): the ratio is not flattered.
+  const args = [mocha, '--exit', '--reporter', 'dot', '--timeout', String(config.timeout), ...config.require.flatMap((r) => ['--require', r]), ...config.testGlobs];
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: config.root, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -156,6 +160,11 @@ async function main(): Promise<void> {
   console.log('');
   for (const r of rows.filter((x) => x.mode.endsWith('(default)'))) {
     console.log(`${r.suite}: coverage/bare ratio ${r.ratio!.toFixed(2)} (goal ≤ 1.30), run end → hints ready ${r.hints!.toFixed(1)} ms`);
+  }
+  if (process.env.BENCH_C8 !== '0') {
+    const agreement = await compareWithC8();
+    const worst = agreement.rows.filter((r) => r.diff !== undefined).sort((a, b) => b.diff! - a.diff!)[0];
+    console.log(`c8 agreement (lines, governance suite): max difference ${agreement.maxDiff.toFixed(2)} points${worst ? ` (${worst.file})` : ''} — see bench/c8-compare.ts`);
   }
 }
 

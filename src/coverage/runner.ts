@@ -13,6 +13,8 @@ import fg from 'fast-glob';
 import type { ChildMessage, ChildOptions } from './child';
 import { resolveRequire } from './config';
 import type { FailureInfo, RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
+import { parseSource } from './ast';
+import { branchCandidates } from './branches';
 import { completeCoverage } from './normalize';
 
 /** Test files of a config (absolute, sorted). */
@@ -32,6 +34,22 @@ function childEntry(): { file: string; execArgv: string[] } {
   if (fs.existsSync(js)) return { file: js, execArgv: [] };
   // Running from TypeScript sources (unit tests under tsx): let tsx load the child too.
   return { file: path.join(__dirname, 'child.ts'), execArgv: ['--require', resolveRequire('tsx/cjs', __dirname)] };
+}
+
+/**
+ * Parse the source files (and their branch candidates) while the child runs the tests: the
+ * parent is idle then, and the normaliser and the analysis need them right after the run.
+ */
+async function prewarm(files: string[], stop: () => boolean): Promise<void> {
+  for (const file of files) {
+    await new Promise((r) => setImmediate(r));
+    if (stop()) return;
+    try {
+      branchCandidates(parseSource(file));
+    } catch {
+      /* unreadable now: the normaliser reports what it can */
+    }
+  }
 }
 
 /** Start a run. Events stream through `onEvent`; `result` resolves when the child is gone. */
@@ -81,6 +99,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     const execArgv = [...entry.execArgv];
     if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
     const stderrTail: string[] = [];
+    let exited = false;
     await new Promise<void>((done) => {
       if (cancelled) return done();
       child = fork(entry.file, [], {
@@ -90,6 +109,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
         env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', GOVCOV_CHILD: JSON.stringify(childOptions) },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
+      if (childOptions.coverage) void prewarm(sourceFiles, () => exited);
       const watchdog = setTimeout(() => {
         timedOut = true;
         child?.kill('SIGKILL');
@@ -156,6 +176,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
         error = `cannot start the test process: ${err.message}`;
       });
       child.on('exit', (code, signal) => {
+        exited = true;
         clearTimeout(watchdog);
         if (!endEvent && !cancelled && !timedOut && !error) {
           error = `the test process exited (${signal ?? `code ${code}`}) before the run ended` + (stderrTail.length ? `:\n${stderrTail.join('\n')}` : '');
