@@ -22,6 +22,8 @@ export const SECTION = 'governanceCoverage';
 export interface RunCommandArgs {
   /** Test files (absolute paths) to run instead of everything. */
   files?: string[];
+  /** Test or suite item ids (as in the tree) to run instead of everything. */
+  tests?: string[];
 }
 
 /** Arguments of the test-state command. */

@@ -194,8 +194,13 @@ export class GovernanceExtension implements vscode.Disposable {
 
   private runFromCommand(kind: RunKind, args?: RunCommandArgs): Promise<RunSummary | undefined> {
     let include: vscode.TestItem[] | undefined;
-    if (args?.files?.length) {
-      include = args.files.map((f) => this.tree.ensure(path.resolve(f), []));
+    if (args?.files?.length || args?.tests?.length) {
+      include = (args.files ?? []).map((f) => this.tree.ensure(path.resolve(f), []));
+      for (const id of args.tests ?? []) {
+        const item = this.tree.find(id);
+        if (!item) throw new Error(`No test item with id ${JSON.stringify(id)} in the Test Explorer.`);
+        include.push(item);
+      }
     }
     const source = new vscode.CancellationTokenSource();
     const request = new vscode.TestRunRequest(include, undefined, this.profiles[kind]);

@@ -23,7 +23,8 @@ describeIf(trusted, 'Test Explorer: live tree, failures, load errors, cancellati
     broken = path.join(dir, `zz-editor-broken-${process.pid}.test.ts`);
   });
 
-  after(() => {
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     for (const f of [probe, broken]) fs.rmSync(f, { force: true });
   });
 
@@ -56,6 +57,16 @@ describeIf(trusted, 'Test Explorer: live tree, failures, load errors, cancellati
     assert.equal(summary.results[`${probe}${SEP}editor probe${SEP}passes`].state, 'passed');
   });
 
+  it('runs a single test node, and a suite node, by its tree id', async () => {
+    const passId = `${probe}${SEP}editor probe${SEP}passes`;
+    const one = (await vscode.commands.executeCommand('governanceCoverage.runTests', { tests: [passId] })) as RunSummary;
+    assert.deepEqual(Object.keys(one.results), [passId]);
+    assert.equal(one.results[passId].state, 'passed');
+    assert.deepEqual([one.stats.passed, one.stats.failed], [1, 0], 'the other test of the file did not run');
+    const suite = (await vscode.commands.executeCommand('governanceCoverage.runTests', { tests: [`${probe}${SEP}editor probe`] })) as RunSummary;
+    assert.deepEqual(Object.keys(suite.results).sort(), [passId, `${probe}${SEP}editor probe${SEP}fails with a diff`].sort());
+  });
+
   it('follows a change on disk', async () => {
     fs.writeFileSync(probe, probeSource.join('\n').replace("describe('editor probe', () => {", "describe('editor probe', () => {\n  it('added later', () => {});"));
     await untilTree((st) => st.testIds.includes(`${probe}${SEP}editor probe${SEP}added later`));
@@ -64,13 +75,25 @@ describeIf(trusted, 'Test Explorer: live tree, failures, load errors, cancellati
   it('follows unsaved edits of an open test file', async () => {
     const doc = await vscode.workspace.openTextDocument(probe);
     await vscode.window.showTextDocument(doc);
-    const edit = new vscode.WorkspaceEdit();
-    edit.insert(doc.uri, new vscode.Position(2, 0), "  it('typed in the editor', () => {});\n");
-    assert.ok(await vscode.workspace.applyEdit(edit));
-    await untilTree((st) => st.testIds.includes(`${probe}${SEP}editor probe${SEP}typed in the editor`));
-    await vscode.commands.executeCommand('workbench.action.files.revert');
-    await untilTree((st) => !st.testIds.includes(`${probe}${SEP}editor probe${SEP}typed in the editor`));
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const original = doc.getText();
+    const typed = `${probe}${SEP}editor probe${SEP}typed in the editor`;
+    try {
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, new vscode.Position(2, 0), "  it('typed in the editor', () => {});\n");
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await untilTree((st) => st.testIds.includes(typed));
+    } finally {
+      // Undo by an edit and save the original text (a revert could race the web host's auto-save).
+      if (doc.getText() !== original) {
+        const restore = new vscode.WorkspaceEdit();
+        restore.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+        await vscode.workspace.applyEdit(restore);
+      }
+      if (doc.isDirty) await doc.save();
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+    await untilTree((st) => !st.testIds.includes(typed));
+    assert.equal(fs.readFileSync(probe, 'utf8'), original);
   });
 
   it('shows a file that fails to load as an errored item with the error', async () => {
