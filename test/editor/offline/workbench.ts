@@ -104,13 +104,20 @@ export async function goToLine(page: Page, line: number): Promise<void> {
   await lineNumberBox(page, line);
 }
 
-/** The on-screen box of line `line`'s number in the active editor's gutter. */
-async function lineNumberBox(page: Page, line: number): Promise<{ x: number; y: number; width: number; height: number }> {
+/**
+ * The on-screen box of line `line`'s number in the active editor's gutter. Monaco re-renders
+ * the gutter while it scrolls, so the lookup is retried until the box is stable.
+ */
+async function lineNumberBox(page: Page, line: number, timeoutMs = 10_000): Promise<{ x: number; y: number; width: number; height: number }> {
   const num = activeEditor(page).locator('.margin-view-overlays .line-numbers').filter({ hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
-  await num.waitFor({ state: 'visible', timeout: 10_000 });
-  const box = await num.boundingBox();
-  if (!box) throw new Error(`line ${line} is not on screen`);
-  return box;
+  let previous = '';
+  return poll(`line ${line} on screen`, timeoutMs, async () => {
+    const box = (await num.isVisible()) ? await num.boundingBox() : null;
+    const key = box ? `${box.x},${box.y}` : '';
+    const stable = box && key === previous ? box : undefined;
+    previous = key;
+    return stable;
+  }, 150);
 }
 
 /**
