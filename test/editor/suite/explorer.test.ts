@@ -15,17 +15,28 @@ const SEP = '\u001f';
 describeIf(trusted, 'Test Explorer: live tree, failures, load errors, cancellation', function () {
   let probe: string;
   let broken: string;
+  let probeDir: string;
+  const settings = () => vscode.workspace.getConfiguration('governanceCoverage');
 
+  // Probe files live in .tmp/ (git-ignored, outside the governance suite's globs, so a
+  // concurrent or later governance run never sees them); a testGlobs setting adds that folder.
   before(async () => {
     await activated();
-    const dir = path.join(workspaceRoot(), 'test', 'governance', 'unit');
-    probe = path.join(dir, `zz-editor-probe-${process.pid}.test.ts`);
-    broken = path.join(dir, `zz-editor-broken-${process.pid}.test.ts`);
+    const root = workspaceRoot();
+    const rel = `.tmp/editor-probe-${process.pid}`;
+    probeDir = path.join(root, rel);
+    fs.mkdirSync(probeDir, { recursive: true });
+    probe = path.join(probeDir, 'probe.test.ts');
+    broken = path.join(probeDir, 'broken.test.ts');
+    await settings().update('testGlobs', [`${rel}/**/*.test.ts`, 'test/governance/**/*.test.ts'], vscode.ConfigurationTarget.Global);
+    await untilTree((s) => !!s.config?.testGlobs.includes(`${rel}/**/*.test.ts`) && s.treeReady);
   });
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const f of [probe, broken]) fs.rmSync(f, { force: true });
+    await settings().update('testGlobs', undefined, vscode.ConfigurationTarget.Global);
+    fs.rmSync(probeDir, { recursive: true, force: true });
+    await untilTree((s) => !!s.config?.embedded);
   });
 
   const probeSource = [
