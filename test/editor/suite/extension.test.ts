@@ -156,6 +156,21 @@ describeIf(trusted, 'Governance Coverage in the extension host', function () {
     assert.match(text, /command:governanceCoverage\.runTestsForFile/);
   });
 
+  it('shortens the hover with governanceCoverage.hintDetail = compact', async () => {
+    const settings = vscode.workspace.getConfiguration('governanceCoverage');
+    const line = (await state()).decorations[proposalService].ranges[0].startLine;
+    try {
+      await settings.update('hintDetail', 'compact', vscode.ConfigurationTarget.Global);
+      const compact = (await state({ file: proposalService, line })).hover ?? '';
+      assert.match(compact, /Gap-closure hint/);
+      assert.match(compact, /Still needed for the target/);
+      assert.doesNotMatch(compact, /Suggested test|Closest tests/);
+    } finally {
+      await settings.update('hintDetail', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.match((await state({ file: proposalService, line })).hover ?? '', /Suggested test/);
+  });
+
   it('moves decorations with inserted lines and marks them stale until the next run', async () => {
     const doc = await vscode.workspace.openTextDocument(proposalService);
     const original = doc.getText();
