@@ -97,6 +97,7 @@ describe('coverage runner', function () {
     const { result } = await runFixture('basic');
     const root = fixture('basic');
     assert.deepEqual(Object.keys(result.coverage).sort(), [path.join(root, 'src', 'ledger.ts'), path.join(root, 'src', 'unused.ts')]);
+    for (const [key, data] of Object.entries(result.coverage)) assert.equal(data.path, key);
     const unused = result.coverage[path.join(root, 'src', 'unused.ts')];
     assert.deepEqual(Object.values(unused.s), [0, 0, 0, 0, 0, 0, 0]);
     assert.deepEqual(Object.values(unused.fnMap).map((f) => f.name), ['neverLoaded']);
