@@ -3,7 +3,6 @@
  * user-data, extensions and XDG directories, the repository symlinked into the extensions
  * directory as an installed extension, telemetry and update checks off.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
@@ -55,16 +54,20 @@ export const USER_SETTINGS: Record<string, unknown> = {
 
 /**
  * Installs the editor host with test/editor/host/install.sh, which is a no-op (milliseconds)
- * when its stamp matches the current lock file and script.
+ * when its stamp matches the current lock file and script. Asynchronous, so mocha's timers
+ * keep running during a first install (a minute or two of native builds).
  */
-export function ensureHostInstalled(timeoutMs = 15 * 60_000): void {
-  const res = spawnSync('bash', [path.join(HOST_DIR, 'install.sh')], { stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutMs });
-  const out = res.stdout?.toString() ?? '';
-  if (res.status !== 0 || !fs.existsSync(ENTRY)) {
-    process.stderr.write(out);
+export async function ensureHostInstalled(timeoutMs = 15 * 60_000): Promise<void> {
+  const proc = spawnGroup('install.sh', 'bash', [path.join(HOST_DIR, 'install.sh')]);
+  const status = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => { void proc.kill(); }, timeoutMs);
+    proc.child.once('exit', (code) => { clearTimeout(timer); resolve(code); });
+  });
+  const out = proc.output();
+  if (status !== 0 || !fs.existsSync(ENTRY)) {
     throw new Error(
-      `installing code-server with test/editor/host/install.sh failed (status ${res.status}, ${res.error?.message ?? res.signal ?? ''}); ` +
-        'see its output above (on Debian: apt-get install -y ripgrep libkrb5-dev python3 make g++)',
+      `installing code-server with test/editor/host/install.sh failed (exit ${status}):\n${out.slice(-4000)}\n` +
+        '(on Debian: apt-get install -y ripgrep libkrb5-dev python3 make g++; .ci/run does this)',
     );
   }
   if (!/already installed/.test(out)) process.stdout.write(out);
@@ -103,7 +106,7 @@ export interface CodeServerOptions {
 /** Starts code-server and resolves once its HTTP server answers /healthz. */
 export async function startCodeServer(opts: CodeServerOptions = {}): Promise<CodeServer> {
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
-  ensureHostInstalled();
+  await ensureHostInstalled();
   const tempRoot = removeAtExit(fs.mkdtempSync(path.join(os.tmpdir(), 'gov-editor-')));
   const userData = path.join(tempRoot, 'user-data');
   const extensions = path.join(tempRoot, 'extensions');
