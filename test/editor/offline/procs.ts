@@ -79,7 +79,11 @@ export function spawnGroup(name: string, command: string, args: string[], opts: 
   child.stderr?.on('data', onData);
   let exited = child.exitCode !== null;
   const exitPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
-  child.once('exit', () => { for (const l of [...listeners]) l(); });
+  child.once('exit', () => {
+    // A finished group must not be signalled later: its pid may be reused by then.
+    if (!groupAlive(pid)) liveGroups.delete(pid);
+    for (const l of [...listeners]) l();
+  });
 
   return {
     name,
