@@ -49,7 +49,7 @@ async function engine(config: ResolvedConfig, opts: { engine?: 'v8' | 'istanbul'
 }
 
 /** 200 source files with a class, branches and helpers; one test file of 50 tests for each. */
-function generateSuite(files = 200, tests = 50): string {
+export function generateSuite(files = 200, tests = 50): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'govcov-bench-'));
   fs.mkdirSync(path.join(root, 'src'));
   fs.mkdirSync(path.join(root, 'test'));
@@ -174,7 +174,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

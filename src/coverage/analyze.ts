@@ -172,6 +172,7 @@ function gapsOf(
     const hint = buildHint({
       config, file, relative, qualifiedName: name, functionCalled, uncoveredRanges, branches: g.branches,
       closestTests, closestTestFile: closest[0]?.id.split('\u001f')[0], gapTag: g.fn?.gapLabel, docSummary: g.fn?.summary, fixtures, testFileFor,
+      functionText: g.fn ? parsed.text.slice(g.fn.start, g.fn.end) : undefined,
     });
     gaps.push({
       id: `${file}#${name}`, file, qualifiedName: name, functionRange, uncoveredLines: g.lines, uncoveredRanges,

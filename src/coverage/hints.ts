@@ -45,13 +45,13 @@ export function findFixtures(config: ResolvedConfig): Fixture[] {
       const exported = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
       if (!exported) continue;
       if (ts.isFunctionDeclaration(st) && st.name) {
-        const isAsync = !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+        const isAsync = !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || /^Promise\b/.test(st.type?.getText(sf) ?? '');
         fixtures.push({ name: st.name.text, file, params: st.parameters.map((p) => p.name.getText(sf)).join(', '), async: isAsync });
       } else if (ts.isVariableStatement(st)) {
         for (const d of st.declarationList.declarations) {
           const init = d.initializer;
           if (ts.isIdentifier(d.name) && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
-            const isAsync = !!ts.getModifiers(init)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+            const isAsync = !!ts.getModifiers(init)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || /^Promise\b/.test(init.type?.getText(sf) ?? '');
             fixtures.push({ name: d.name.text, file, params: init.parameters.map((p) => p.name.getText(sf)).join(', '), async: isAsync });
           }
         }
@@ -93,6 +93,30 @@ export interface HintInput {
   docSummary?: string;
   fixtures: Fixture[];
   testFileFor: (source: string) => string;
+  /** Source text of the enclosing function: fixtures it mentions are preferred. */
+  functionText?: string;
+}
+
+const SETUP = /^(fresh|open|setup|create|make|new|build|init)/i;
+const SEED = /^(seed|insert|add|with)/i;
+const ASSERT_HELPER = /^(count|snapshot|allRows|expect|assert|read)/i;
+
+/**
+ * Fixtures for the Arrange lines: setup fixtures first (a fresh database), then seeders and
+ * helpers whose subject the function mentions (`seedAgent` for code that reads `agent`), at most 3.
+ */
+export function pickArrange(fixtures: Fixture[], functionText: string): Fixture[] {
+  const text = functionText.toLowerCase();
+  const noun = (f: Fixture) => f.name.replace(SETUP, '').replace(SEED, '').replace(/s$/, '').toLowerCase();
+  const setup = fixtures.filter((f) => SETUP.test(f.name));
+  const mentioned = fixtures
+    .filter((f) => !SETUP.test(f.name) && !ASSERT_HELPER.test(f.name))
+    .map((f, i) => ({ f, i, hits: noun(f) ? text.split(noun(f)).length - 1 : 0 }))
+    .filter((x) => x.hits > 0)
+    .sort((a, b) => b.hits - a.hits || a.i - b.i)
+    .map((x) => x.f);
+  const seeders = fixtures.filter((f) => SEED.test(f.name) && !mentioned.includes(f));
+  return [...setup.slice(0, 1), ...mentioned, ...(mentioned.length ? [] : seeders)].slice(0, 3);
 }
 
 const rangesText = (r: Array<{ startLine: number; endLine: number }>) =>
@@ -141,7 +165,8 @@ export function buildHint(input: HintInput): Hint {
   const doc = input.docSummary?.replace(/[.!?]$/, '');
   const title = `${q}${first ? behaviour(first) : input.functionCalled ? ` covers lines ${lines}` : doc ? `: ${doc.charAt(0).toLowerCase()}${doc.slice(1)}` : ' returns the documented result'}`;
   const outline: string[] = [];
-  const arrange = input.fixtures.filter((f) => /^(fresh|create|make|seed|build|new|setup|open)/i.test(f.name)).slice(0, 3);
+  const arrange = pickArrange(input.fixtures, input.functionText ?? '');
+  const asserters = input.fixtures.filter((f) => ASSERT_HELPER.test(f.name)).slice(0, 2);
   for (const f of arrange) {
     outline.push(`Arrange: ${f.async ? 'await ' : ''}${f.name}(${f.params}) from ${path.relative(input.config.root, f.file)}`);
   }
@@ -149,9 +174,10 @@ export function buildHint(input: HintInput): Hint {
   if (!arrange.length && !owner) outline.push(`Arrange: import ${method} from ${input.relative}`);
   if (first) outline.push(`Act: call ${method}(…) so that ${first.description.replace(/^(.)/, (m) => m.toLowerCase()).replace(/was never/, 'is now').replace(/never/, 'now')}`);
   else outline.push(`Act: call ${method}(…) on the path at lines ${lines || 'shown'}`);
+  const helpers = asserters.length ? ` (${asserters.map((f) => `${f.name}(${f.params})`).join(', ')})` : '';
   outline.push(first?.kind === 'catch' || /throw|error|reject|refuse/i.test(first?.conditionText ?? '')
-    ? 'Assert: the error it raises (type and message) and that nothing was written'
-    : 'Assert: the returned value and the rows / state it changed');
+    ? `Assert: the error it raises (type and message) and that nothing was written${helpers}`
+    : `Assert: the returned value and the rows / state it changed${helpers}`);
   const suggestedTest: SuggestedTest = {
     file: input.closestTestFile ?? input.testFileFor(input.file),
     title,

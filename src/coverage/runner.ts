@@ -139,6 +139,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       }
       child.on('message', (m: ChildMessage) => {
         if (m.t === 'coverage') {
+          if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: coverage message received at ${(Date.now() - started)} ms` });
           coverage = m.coverage;
           perTest = m.perTest;
           return;
@@ -188,7 +189,9 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     if (timedOut) error = `the whole run exceeded ${config.runTimeout} ms and was stopped`;
     stats.durationMs = Date.now() - started;
     if (childOptions.coverage && childOptions.engine === 'v8' && !cancelled && !timedOut) {
+      const t0 = performance.now();
       coverage = completeCoverage(coverage, sourceFiles, perTest);
+      if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: parent normalisation ${(performance.now() - t0).toFixed(0)} ms` });
     }
     const res: RunResult = { stats, cancelled, timedOut, loadErrors, coverage, testTitles };
     if (error) res.error = error;
