@@ -117,9 +117,22 @@ export function embeddedConfig(): ResolvedConfig {
   };
 }
 
+/**
+ * The root, resolved and with symlinks resolved when it exists: Node reports loaded files by
+ * their real path, so coverage keys and source globs must agree on it.
+ */
+function realRoot(root: string): string {
+  const abs = path.resolve(root);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
+
 /** Read the workspace config: the config file, else package.json's key, else the embedded default. */
 export async function loadConfig(root: string): Promise<ResolvedConfig> {
-  root = path.resolve(root);
+  root = realRoot(root);
   const file = path.join(root, CONFIG_FILE);
   if (fs.existsSync(file)) return loadConfigFile(file, root);
   const pkgFile = path.join(root, 'package.json');
@@ -170,7 +183,7 @@ function describe(v: unknown): string {
  * error messages as the file). Throws {@link ConfigError} listing every problem.
  */
 export function resolveConfig(root: string, user: UserConfig, source: string): ResolvedConfig {
-  root = path.resolve(root);
+  root = realRoot(root);
   const file = source;
   const problems: ConfigProblem[] = [];
   const bad = (field: string, expected: string, actual: unknown) =>
