@@ -163,7 +163,7 @@ export function buildHint(input: HintInput): Hint {
   const [owner, method] = q.includes('.') ? [q.slice(0, q.lastIndexOf('.')), q.slice(q.lastIndexOf('.') + 1)] : [undefined, q];
   const first = branches[0];
   const doc = input.docSummary?.replace(/[.!?]$/, '');
-  const title = `${q}${first ? behaviour(first) : input.functionCalled ? ` covers lines ${lines}` : doc ? `: ${doc.charAt(0).toLowerCase()}${doc.slice(1)}` : ' returns the documented result'}`;
+  const title = `${q}${first ? behaviour(first) : input.functionCalled ? ` covers lines ${lines}` : doc ? `: ${/^[A-Z][a-z]/.test(doc) ? doc.charAt(0).toLowerCase() + doc.slice(1) : doc}` : ' returns the documented result'}`;
   const outline: string[] = [];
   const arrange = pickArrange(input.fixtures, input.functionText ?? '');
   const asserters = input.fixtures.filter((f) => ASSERT_HELPER.test(f.name)).slice(0, 2);
