@@ -3,7 +3,8 @@
  * Drives mocha programmatically with a reporter that streams {@link RunEvent}s over IPC as they
  * happen, loads each test file separately (a file that fails to import is reported as a
  * `fileError` and the others still run), and collects coverage:
- * - `v8` (the default, see v8.ts for why): an inspector session on this very isolate,
+ * - `v8` (the default, see v8.ts for why): an inspector session on this very isolate (started
+ *   once mocha and the loaders are in, see `startCoverage`),
  *   `Profiler.startPreciseCoverage({ callCount: true, detailed: true })`, one take at the end,
  *   or one at each test start/end for per-test coverage;
  * - `istanbul` (kept for the engine comparison in the benchmark): the JavaScript tsx produced
@@ -84,7 +85,14 @@ function take(id?: string): void {
   if (scripts.size) windows.push({ testId: id, scripts });
 }
 
-if (opts.coverage && opts.engine === 'v8') {
+/**
+ * Start V8 coverage. Called once the loaders (`require` entries inside node_modules, e.g.
+ * tsx/cjs) and mocha are loaded, and before anything of the project: block coverage makes V8
+ * compile every function with counters, so starting after the tooling loaded keeps that cost
+ * off mocha, tsx and esbuild without missing any line of the sources (none is loaded yet).
+ */
+function startCoverage(): void {
+  if (session || !opts.coverage || opts.engine !== 'v8') return;
   session = new inspector.Session();
   session.connect();
   post('Profiler.enable');
@@ -167,6 +175,8 @@ interface MochaRunnable {
 
 function main(): void {
   for (const r of opts.require) {
+    // A project-local module (a setup file) may load sources: cover it.
+    if (!/[\\/]node_modules[\\/]/.test(r)) startCoverage();
     try {
       require(r);
     } catch (err) {
@@ -177,6 +187,7 @@ function main(): void {
   }
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const Mocha = require('mocha');
+  startCoverage();
   const stringify: (v: unknown) => string = Mocha.utils?.stringify ?? ((v: unknown) => util.inspect(v));
   const C = Mocha.Runner.constants;
   const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
