@@ -168,6 +168,7 @@ interface MochaRunnable {
   duration?: number;
   type?: string;
   timedOut?: boolean;
+  pending?: boolean;
   titlePath(): string[];
   fullTitle(): string;
   parent?: { file?: string };
@@ -235,7 +236,7 @@ function main(): void {
         emit({ type: 'testSkip', ...base(t) });
       });
       runner.on(C.EVENT_TEST_END, (t: MochaRunnable) => {
-        if (opts.perTest) take(base(t).id);
+        if (opts.perTest && !t.pending) take(base(t).id);
         hookRan = false; // this test's beforeEach hooks are in its own window
       });
     }

@@ -70,7 +70,15 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
   let resolvePort: ((p: number) => void) | undefined;
   const debugPort = options.debugPort !== undefined ? new Promise<number>((r) => (resolvePort = r)) : undefined;
 
-  const result = (async (): Promise<RunResult> => {
+  const result = run().catch((err: unknown): RunResult => {
+    const error = `the run could not start: ${(err as Error)?.message ?? String(err)}`;
+    const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
+    emit({ type: 'end', stats, cancelled, timedOut, error });
+    resolvePort?.(0);
+    return { stats, cancelled, timedOut, error, loadErrors: [], coverage: {}, testTitles: {} };
+  });
+
+  async function run(): Promise<RunResult> {
     const config = options.config;
     const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
     const loadErrors: Array<{ file: string; error: FailureInfo }> = [];
@@ -110,7 +118,8 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
       if (childOptions.coverage) void prewarm(sourceFiles, () => exited);
-      const watchdog = setTimeout(() => {
+      // No watchdog while debugging: a paused debuggee is not a hung run.
+      const watchdog = options.debugPort !== undefined ? undefined : setTimeout(() => {
         timedOut = true;
         child?.kill('SIGKILL');
       }, config.runTimeout);
@@ -178,7 +187,8 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       });
       child.on('exit', (code, signal) => {
         exited = true;
-        clearTimeout(watchdog);
+        if (watchdog) clearTimeout(watchdog);
+        resolvePort?.(0); // no-op once the port is known; 0 when the debugger never started
         if (!endEvent && !cancelled && !timedOut && !error) {
           error = `the test process exited (${signal ?? `code ${code}`}) before the run ended` + (stderrTail.length ? `:\n${stderrTail.join('\n')}` : '');
         }
@@ -198,7 +208,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     if (perTest) res.perTest = perTest;
     emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
     return res;
-  })();
+  }
 
   return {
     onEvent(listener) {

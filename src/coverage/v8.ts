@@ -4,13 +4,13 @@
  * ## Why V8 coverage (and not istanbul-lib-instrument)
  * Both engines are implemented (child.ts, `engine: 'v8' | 'istanbul'`) and measured side by side
  * by `npm run bench` and `npx tsx bench/c8-compare.ts [root] [--engine=istanbul]`. Measured on
- * 2026-11-25 (node 20.20.2, 2 cpus shared with other work, load average ~7; 5 interleaved runs,
- * median / fastest):
+ * 2026-11-25 (node 20.20.2, 2 cpus, load average 1.6; 5 interleaved runs; ratio to bare mocha,
+ * median / fastest; earlier runs under heavy load from other work ranked the engines the same):
  *
  * | suite                               | bare mocha | V8            | istanbul-lib-instrument |
  * |-------------------------------------|-----------:|---------------|-------------------------|
- * | governance, 246 tests               |    2235 ms | 1.16 / 1.11 × | 1.66 / 1.56 ×           |
- * | generated, 200 files × 50 tests     |     964 ms | 1.87 / 1.82 × | 4.17 / 4.00 ×           |
+ * | governance, 246 tests               |    1314 ms | 1.12 / 1.09 × | 1.48 / 1.48 ×           |
+ * | generated, 200 files × 50 tests     |     844 ms | 1.80 / 1.73 × | 3.90 / 3.77 ×           |
  * | lines vs c8, fixture `basic`        |            | 0.00 points   | 6.02 points             |
  * | lines vs c8, fixture `branches`     |            | 0.00 points   | 8.46 points             |
  * | lines vs c8, governance (per file)  |            | ≤ 0.94 points | ≤ 0.94 (all 100%)       |
@@ -26,9 +26,12 @@
  * - Per-test: `Profiler.takePreciseCoverage` returns the counts since the previous take and
  *   resets them, so a take at each test end gives exact deltas. Its cost grows with every
  *   function V8 has compiled (test closures included): ~2 ms per test at 2 000 tests, ~9 ms
- *   at 10 000 (the generated suite took 90 s with per-test against 1.8 s without). That is why
- *   per-test is opt-in (`perTest`, CLI `--per-test`): worth it for the governance suite (1.7×),
- *   not for a 10 000-test run.
+ *   at 10 000 (the generated suite took 45 s with per-test against 1.5 s without). That is why
+ *   per-test is opt-in (`perTest`, CLI `--per-test`): worth it for the governance suite (1.7×
+ *   bare mocha), not for a 10 000-test run.
+ * - On the generated suite (10 000 trivial tests, ~80 µs each) the fixed costs of coverage —
+ *   V8 compiling every function with block counters, the final take (~50 ms for 16 000
+ *   functions) and converting 200 files (~100 ms) — weigh more than on real tests.
  * What V8 gives up — branch "kinds" (if / cond-expr / binary-expr / switch) — we recover from the
  * TypeScript AST in the analysis (see branches.ts).
  *
