@@ -10,7 +10,8 @@
  * - `istanbul` (kept for the engine comparison in the benchmark): the JavaScript tsx produced
  *   for each source file is instrumented with istanbul-lib-instrument and mapped back to the
  *   TypeScript through tsx's inline source map with istanbul-lib-source-maps.
- * Options arrive as JSON in `GOVCOV_CHILD` (see {@link ChildOptions}).
+ * Options arrive as JSON in `GOVCOV_CHILD` (see {@link ChildOptions}). With `GOVCOV_TIMING=1`
+ * in the run's `env`, the child (and the runner) report phase timings as `output` events.
  */
 import * as inspector from 'inspector';
 import * as path from 'path';
