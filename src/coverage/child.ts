@@ -193,6 +193,7 @@ function main(): void {
   const stringify: (v: unknown) => string = Mocha.utils?.stringify ?? ((v: unknown) => util.inspect(v));
   const C = Mocha.Runner.constants;
   const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
+  const grep = opts.grep ? new RegExp(opts.grep) : undefined;
   const started = Date.now();
   const fileOf = (r: MochaRunnable) => path.resolve(r.file ?? r.parent?.file ?? '');
   const base = (r: MochaRunnable) => {
@@ -202,7 +203,11 @@ function main(): void {
   };
 
   class Reporter {
-    constructor(runner: { total: number; on(ev: string, fn: (...a: never[]) => void): void }) {
+    constructor(runner: { total: number; grep(re: RegExp, invert: boolean): unknown; on(ev: string, fn: (...a: never[]) => void): void }) {
+      // Mocha builds the reporter before it applies `grep` to the runner, so `runner.total`
+      // still counts every loaded test here: apply the same grep now (mocha re-applies it,
+      // idempotently) so `total` counts only the tests that will run.
+      if (grep) runner.grep(grep, false);
       stats.total = runner.total;
       emit({ type: 'start', total: runner.total, files: loaded });
       runner.on(C.EVENT_SUITE_BEGIN, (s: MochaRunnable & { root?: boolean }) => {
@@ -244,7 +249,7 @@ function main(): void {
   }
 
   const mocha = new Mocha({ timeout: opts.timeout, reporter: Reporter, color: false });
-  if (opts.grep) mocha.grep(new RegExp(opts.grep));
+  if (grep) mocha.grep(grep);
   const suite = mocha.suite;
   const SC = Mocha.Suite.constants;
   const loaded: string[] = [];

@@ -68,7 +68,18 @@ describe('coverage runner', function () {
 
   it('runs a subset by grep on full titles and by files', async () => {
     const byGrep = await runFixture('runner', { grep: '^math add' });
-    assert.deepEqual(strip(byGrep.events).filter((s) => s.startsWith('test')), ['testStart math > adds', 'testPass math > adds']);
+    assert.deepEqual(strip(byGrep.events), [
+      'fileLoaded a-pass.test.ts',
+      'fileError b-broken.test.ts',
+      'fileLoaded c-timeout.test.ts',
+      'start 1 a-pass.test.ts,c-timeout.test.ts',
+      'suiteStart math',
+      'testStart math > adds',
+      'testPass math > adds',
+      'suiteEnd math',
+      'end 1/0/0 of 1',
+    ]);
+    assert.deepEqual(byGrep.result.stats, { ...byGrep.result.stats, total: 1, passed: 1, failed: 0, skipped: 0 });
     const byFile = await runFixture('runner', { files: [path.join(fixture('runner'), 'test', 'c-timeout.test.ts')], coverage: false });
     assert.deepEqual(strip(byFile.events).slice(0, 2), ['fileLoaded c-timeout.test.ts', 'start 2 c-timeout.test.ts']);
     assert.deepEqual(byFile.result.coverage, {});
