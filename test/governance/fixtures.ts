@@ -6,10 +6,12 @@
  *
  * Engineer B may append helpers at the end of this file.
  */
+import { strict as assert } from 'node:assert';
 import {
   AgentRepository,
   AuditLog,
   GovernanceDatabase,
+  GovernanceError,
   resolveDeps,
   sequentialIds,
   statusForConfidence,
@@ -181,4 +183,39 @@ export function snapshotCounts(db: GovernanceDatabase): Record<string, number> {
 export function snapshotRows(db: GovernanceDatabase): Record<string, unknown[]> {
   const tables = db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
   return Object.fromEntries(tables.map((t) => [t.name, allRows(db, t.name)]));
+}
+
+/** The code of the GovernanceError `fn` throws; fails the test when it throws anything else or nothing. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof GovernanceError, `expected a GovernanceError, got ${String(err)}`);
+    return err.code;
+  }
+  assert.fail('expected a GovernanceError to be thrown');
+}
+
+/** As {@link codeOf}, for a function whose promise rejects. */
+export async function codeOfAsync(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+  } catch (err) {
+    assert.ok(err instanceof GovernanceError, `expected a GovernanceError, got ${String(err)}`);
+    return err.code;
+  }
+  assert.fail('expected a GovernanceError to be thrown');
+}
+
+/** Asserts `fn` is refused with a GovernanceError of `code`, and returns the error. */
+export function refusedWith(code: string, fn: () => unknown): GovernanceError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof GovernanceError, `expected a GovernanceError ${code}, got ${String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  return caught;
 }

@@ -7,7 +7,6 @@ import {
   AgentRepository,
   AuditLog,
   CONFIDENCE_FLOOR,
-  GovernanceError,
   TRANSITION_CRITERIA,
   clampConfidence,
   criteriaFailures,
@@ -26,19 +25,7 @@ import {
   updateProposalFields,
   type GovernanceDatabase,
 } from '../../../src/governance';
-import { countRows, freshDb, seedAgent, seedEpisodes, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
-
-function refusedWith(code: string, fn: () => unknown): GovernanceError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof GovernanceError, `expected a GovernanceError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
+import { countRows, freshDb, refusedWith, seedAgent, seedEpisodes, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
 
 describe('governance repositories', () => {
   let db: GovernanceDatabase;

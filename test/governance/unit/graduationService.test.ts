@@ -9,19 +9,9 @@ import {
   readinessScore,
   type ReadinessInput,
 } from '../../../src/governance/graduationService';
-import { freshDb, seedAgent, seedEpisodes, snapshotRows, testDeps } from '../fixtures';
+import { codeOf, freshDb, seedAgent, seedEpisodes, snapshotRows, testDeps } from '../fixtures';
 
 const ALL_CRITERIA = Object.values(TRANSITION_CRITERIA);
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof GovernanceError, `expected a GovernanceError, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail('expected a GovernanceError to be thrown');
-}
 
 describe('graduation readiness', () => {
   describe('readinessScore (the spec formula)', () => {

@@ -18,27 +18,7 @@ import {
   type ExecutorOutput,
 } from '../../../src/governance/executors';
 import { ProposalService } from '../../../src/governance/proposalService';
-import { allRows, countRows, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof GovernanceError, `expected a GovernanceError, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail('expected a GovernanceError to be thrown');
-}
-
-async function codeOfAsync(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof GovernanceError, `expected a GovernanceError, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail('expected a GovernanceError to be thrown');
-}
+import { allRows, codeOf, codeOfAsync, countRows, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
 
 const FORM = { type: 'canvas', payload: { kind: 'form', title: 'Expense', fields: [{ name: 'amount', type: 'number', required: true }] } };
 const CHART = { type: 'canvas', payload: { kind: 'chart', chartType: 'bar', series: [{ name: 'Q1', data: [1, 2, 3] }] } };

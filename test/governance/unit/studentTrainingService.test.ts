@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import {
-  GovernanceError,
   StudentTrainingService,
   deriveTrainingPlan,
   episodeCriteria,
@@ -11,21 +10,9 @@ import {
   type Proposal,
   type TrainingSession,
 } from '../../../src/governance';
-import { allRows, countRows, freshDb, seedAgent, seedEpisodes, seedUser, snapshotRows, testDeps } from '../fixtures';
+import { allRows, countRows, freshDb, refusedWith, seedAgent, seedEpisodes, seedUser, snapshotRows, testDeps } from '../fixtures';
 
 const HOUR = 3_600_000;
-
-function refusedWith(code: string, fn: () => unknown): GovernanceError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof GovernanceError, `expected a GovernanceError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
 
 describe('StudentTrainingService', () => {
   let db: GovernanceDatabase;

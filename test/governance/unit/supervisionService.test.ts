@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import {
-  GovernanceError,
   INTERVENTION_PENALTY,
   RATING_BOOST,
   TERMINATION_PENALTY,
@@ -8,19 +7,7 @@ import {
   type GovernanceDatabase,
   type InterventionType,
 } from '../../../src/governance';
-import { countRows, freshDb, seedAgent, seedUser, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
-
-function refusedWith(code: string, fn: () => unknown): GovernanceError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof GovernanceError, `expected a GovernanceError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
+import { countRows, freshDb, refusedWith, seedAgent, seedUser, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
 
 describe('SupervisionService', () => {
   let db: GovernanceDatabase;
