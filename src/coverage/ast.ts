@@ -17,7 +17,10 @@ export interface FunctionInfo {
   named: boolean;
   /** Offsets: node start (no trivia), body start (or node end), node end. */
   start: number;
-  /** Start including its leading comments (JSDoc): lines from here on are grouped under it. */
+  /**
+   * Start including its leading comments (JSDoc) — and, for `const f = () => ...`, the whole
+   * variable statement: lines from here on are grouped under it.
+   */
   docStart: number;
   bodyStart: number;
   end: number;
@@ -154,8 +157,11 @@ function build(file: string, text: string, hash: string): ParsedSource {
         named: !!own,
         start,
         docStart: (() => {
-          const full = node.getFullStart();
-          const lead = text.slice(full, start);
+          // `const f = () => ...`: the statement (and its JSDoc) belongs to the function.
+          const target = docTarget(node);
+          const owner = ts.isVariableStatement(target) && target.declarationList.declarations.length === 1 ? target : node;
+          const full = owner.getFullStart();
+          const lead = text.slice(full, owner.getStart(sf));
           return full + (lead.length - lead.trimStart().length);
         })(),
         bodyStart: fn.body!.getStart(sf),

@@ -14,8 +14,10 @@
  *   (line 107, its closing `}`), every other file is equal (≤ 0.01 point, c8 rounds to two
  *   decimals). The difference is at most 1/(lines in the file), under 1 point for any file of
  *   more than 100 lines.
- * - **Files never loaded** by any test are added with every line at zero (c8 only does that
- *   with `--all`, which plain `npx c8` does not use: c8 leaves such files out).
+ * - **Files never loaded** by any test are added with every line that holds code at zero
+ *   (comments, blank lines and type-only declarations are not counted: nothing of the file ran,
+ *   so there is no V8 data whose line rule to follow). c8 only adds such files with `--all`,
+ *   which plain `npx c8` does not use: c8 leaves them out, so there is nothing to agree with.
  * - **Functions**: V8 also reports functions that are not in the TypeScript source: esbuild's
  *   module helpers (`__export`, `__copyProps`, `__name`, ...), the getters of `export` bindings,
  *   class `<static_initializer>`s and field initialisers. tsx's source map puts them on the
@@ -30,6 +32,7 @@
  *   differ from c8's, in the direction of the code actually written.
  */
 import * as fs from 'fs';
+import * as ts from 'typescript';
 import type { CoverageMapData, FileCoverageData } from 'istanbul-lib-coverage';
 import { parseSource, type ParsedSource } from './ast';
 import type { Range, TestCoverage } from './model';
@@ -84,13 +87,54 @@ export function normalizeFile(data: FileCoverageData, parsed: ParsedSource): { f
   return { fns: droppedFns, branches: droppedBranches };
 }
 
-/** Zero coverage for a source file no test loaded: every line, every function (+ its body as a branch). */
+/** Type-only declarations: no code runs for them, in a loaded module or not. */
+function typeOnly(node: ts.Node): boolean {
+  if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) return true;
+  if (ts.isImportDeclaration(node)) return !!node.importClause?.isTypeOnly;
+  if (ts.isExportDeclaration(node)) return node.isTypeOnly;
+  if (ts.isImportEqualsDeclaration(node)) return node.isTypeOnly;
+  const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+  return !!mods?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword);
+}
+
+/**
+ * The 1-based lines of a file that hold code: the first and last line of every syntax node
+ * (so a lone `}` or `);` counts) and every line a string or template literal spans, outside
+ * type-only declarations. Blank lines and comment-only lines hold none.
+ */
+export function codeLines(parsed: ParsedSource): number[] {
+  const { sf } = parsed;
+  const lines = new Set<number>();
+  const lineOf = (offset: number) => sf.getLineAndCharacterOfPosition(offset).line + 1;
+  const visit = (node: ts.Node): void => {
+    if (typeOnly(node) || node.kind === ts.SyntaxKind.EndOfFileToken) return;
+    const first = lineOf(node.getStart(sf));
+    const last = lineOf(Math.max(node.getStart(sf), node.getEnd() - 1));
+    lines.add(first);
+    lines.add(last);
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateLiteralToken(node)) {
+      for (let l = first + 1; l < last; l++) lines.add(l);
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sf, visit);
+  return [...lines].sort((a, b) => a - b);
+}
+
+/**
+ * Zero coverage for a source file no test loaded: every line that holds code (see
+ * {@link codeLines}; comments, blank lines and type-only declarations are not counted), every
+ * function (+ its body as a branch). The gap analysis then groups the lines by enclosing
+ * function like any other file's, and only genuine top-level statements stay `(top level)`.
+ */
 export function emptyCoverage(file: string, parsed: ParsedSource): FileCoverageData {
   const data: FileCoverageData = { path: file, statementMap: {}, s: {}, fnMap: {}, f: {}, branchMap: {}, b: {} };
-  const lines = parsed.text.trimEnd().split(/(?<=\r?\n)/u);
-  lines.forEach((l, i) => {
-    const len = l.replace(/\r?\n$/u, '').length;
-    data.statementMap[String(i)] = { start: { line: i + 1, column: 0 }, end: { line: i + 1, column: len } };
+  const starts = parsed.sf.getLineStarts();
+  codeLines(parsed).forEach((line, i) => {
+    const start = starts[line - 1];
+    const end = line < starts.length ? starts[line] : parsed.text.length;
+    const len = parsed.text.slice(start, end).replace(/\r?\n$/u, '').length;
+    data.statementMap[String(i)] = { start: { line, column: 0 }, end: { line, column: len } };
     data.s[String(i)] = 0;
   });
   parsed.functions.forEach((f, i) => {

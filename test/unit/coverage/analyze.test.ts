@@ -70,10 +70,27 @@ describe('coverage analysis', function () {
     assert.deepEqual([rules.hint.labelSource, rules.hint.why], ['config', 'rule evaluation decides who may act']);
     const unused = basic.analysis.files.find((f) => f.relative === 'src/unused.ts')!;
     assert.deepEqual(unused.gaps.map((g) => [g.qualifiedName, g.functionCalled, g.hint.labelSource, g.hint.summary]), [
-      ['neverLoaded', false, 'generic', '`neverLoaded` is never called by any test (lines 1-7)'],
+      ['neverLoaded', false, 'generic', '`neverLoaded` is never called by any test (lines 2-7)'],
     ]);
     assert.equal(unused.gaps[0].hint.suggestedTest.title, 'neverLoaded: absolute value, written the long way');
     assert.equal(unused.gaps[0].hint.suggestedTest.file, path.join(fixture('basic'), 'test', 'unused.test.ts'));
+  });
+
+  it('groups a never-loaded file by function, counting only lines that hold code', async () => {
+    const { result } = await runFixture('unloaded');
+    const analysis = await analyze(result, await loadConfig(fixture('unloaded')));
+    const registry = analysis.files.find((f) => f.relative === 'src/registry.ts')!;
+    // Lines 1-3, 13, 19, 33 are comments; 5, 10, 12, 15, 18, 26, 32, 39 are blank; 6-11 type-only.
+    assert.deepEqual([registry.figures.lines.total, registry.figures.lines.covered, registry.figures.functions.total], [21, 0, 6]);
+    assert.deepEqual(registry.gaps.map((g) => [g.qualifiedName, g.uncoveredLines, g.gain, g.functionCalled]), [
+      ['(top level)', [4, 14, 16, 17, 31, 40], { lines: 6, branches: 0 }, true],
+      ['Registry.add', [20, 21, 22, 23, 24, 25], { lines: 6, branches: 2 }, false],
+      ['createRegistry', [34, 35, 36, 37, 38], { lines: 5, branches: 1 }, false],
+      ['Registry.run', [27, 28, 29, 30], { lines: 4, branches: 2 }, false],
+      ['createRegistry.run', [], { lines: 0, branches: 1 }, false],
+    ]);
+    const used = analysis.files.find((f) => f.relative === 'src/used.ts')!;
+    assert.deepEqual([used.figures.lines.pct, used.gaps], [100, []]);
   });
 
   it('orders gaps greedily by gain on the failing metrics', () => {
@@ -91,12 +108,12 @@ describe('coverage analysis', function () {
       'File           Lines  Branches  Functions  Target   Status                   Lines needed',
       '-------------  -----  --------  ---------  -------  -----------------------  ------------',
       'src/ledger.ts  88.4%     54.5%      85.7%  L90 B80  BELOW (lines, branches)             1',
-      'src/unused.ts   0.0%      0.0%       0.0%  L90 B80  BELOW (lines, branches)             7',
+      'src/unused.ts   0.0%      0.0%       0.0%  L90 B80  BELOW (lines, branches)             6',
       '-------------  -----  --------  ---------  -------  -----------------------  ------------',
-      'All files      76.0%     50.0%      75.0%  L90      BELOW                               8',
+      'All files      77.6%     50.0%      75.0%  L90      BELOW                               7',
     ]);
     const hints = renderHints(basic.analysis, 2).split('\n');
     assert.equal(hints[0], 'Top 2 gaps:');
-    assert.equal(hints[2], '1. neverLoaded — src/unused.ts:1-7');
+    assert.equal(hints[2], '1. neverLoaded — src/unused.ts:2-7');
   });
 });
