@@ -45,6 +45,7 @@ export function buildTestState(p: StateParts, args?: TestStateArgs): Record<stri
     notes: p.notes,
     treeReady: p.tree.ready,
     treeGeneration: p.tree.generation,
+    treeReconciled: p.tree.reconciledFiles,
     tree,
     testIds: ids(tree),
     running: p.runs.running > 0,

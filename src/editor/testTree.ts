@@ -1,12 +1,19 @@
 /**
  * The Test Explorer tree: file → suites → tests, discovered by parsing (never running) the test
  * files, kept in step with file create/change/delete and unsaved edits.
+ *
+ * File-watcher events are the fast path, not the source of truth: they can arrive late or not at
+ * all (see treeReconcile.ts), so the tree also reconciles with the disk — on a paced timer, when
+ * a test file is saved or opened, and when the window regains focus — by comparing the stamps of
+ * the files it parsed with a fresh listing of the test globs.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { DiscoveredNode, ResolvedConfig } from '../coverage/model';
 import { testId } from '../coverage/model';
-import { discoverTestFile, discoverTests, testFileMatcher } from '../coverage/discovery';
+import { discoverTestFile, listTestFiles, testFileMatcher } from '../coverage/discovery';
+import { DEFAULT_PACING, diffStamps, nextReconcileDelay, stampOf, statStamps, type FileStamp, type ReconcilePacing } from './treeReconcile';
 
 /** Id of the item that shows a configuration error instead of the tree. */
 export const CONFIG_ERROR_ID = 'governanceCoverage.configError';
@@ -25,6 +32,15 @@ export class TestTree implements vscode.Disposable {
   private watchers: vscode.Disposable[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** Stamp of every test file as last parsed from disk (the reconcile baseline). */
+  private stamps = new Map<string, FileStamp>();
+  private reconciling: Promise<number> | undefined;
+  private reconcileAgain = false;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private lastScanMs = 0;
+  /** Files the reconciler found that the watcher had not reported (for the log and the test state). */
+  reconciledFiles = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after every change of the tree. */
   readonly onDidChange = this.changed.event;
@@ -35,13 +51,28 @@ export class TestTree implements vscode.Disposable {
   constructor(
     readonly controller: vscode.TestController,
     private readonly log: vscode.LogOutputChannel,
+    private readonly pacing: ReconcilePacing = DEFAULT_PACING,
   ) {
+    const testDoc = (doc: vscode.TextDocument): string | undefined => {
+      if (doc.uri.scheme !== 'file') return undefined;
+      const file = path.resolve(doc.uri.fsPath);
+      return this.isTestFile(file) ? file : undefined;
+    };
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length === 0 || e.document.uri.scheme !== 'file') return;
-        const file = path.resolve(e.document.uri.fsPath);
-        if (!this.isTestFile(file)) return;
-        this.schedule(file, () => this.updateFile(file, e.document.getText()));
+        const file = e.contentChanges.length ? testDoc(e.document) : undefined;
+        if (file) this.schedule(file, () => this.updateFile(file, e.document.getText()));
+      }),
+      // A save or an open is a moment the disk is known to matter: do not wait for the watcher.
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        const file = testDoc(doc);
+        if (file) this.schedule(file, () => this.updateFileFromDisk(file));
+      }),
+      vscode.workspace.onDidOpenTextDocument((doc) => {
+        if (testDoc(doc)) void this.reconcile('a test file was opened');
+      }),
+      vscode.window.onDidChangeWindowState((w) => {
+        if (w.focused) void this.reconcile('the window regained focus');
       }),
       this.changed,
     );
@@ -65,16 +96,66 @@ export class TestTree implements vscode.Disposable {
       };
       watcher.onDidCreate(refresh);
       watcher.onDidChange(refresh);
-      watcher.onDidDelete((uri) => this.removeFile(path.resolve(uri.fsPath)));
+      watcher.onDidDelete((uri) => {
+        const file = path.resolve(uri.fsPath);
+        this.cancelScheduled(file);
+        this.removeFile(file);
+      });
       return watcher;
     });
     const started = Date.now();
-    const nodes = await discoverTests(config.root, config.testGlobs, (f) => this.readText(f));
+    const files = await listTestFiles(config.root, config.testGlobs);
+    // Stamps before reading: a write in between shows up as a changed stamp at the next reconcile.
+    const stamps = await statStamps(files);
+    const nodes = await Promise.all(
+      files.map(async (file) => {
+        try {
+          return discoverTestFile(file, await this.readText(file), config.root);
+        } catch (err) {
+          stamps.delete(file);
+          const node = discoverTestFile(file, '', config.root);
+          node.error = `Cannot read ${node.label}: ${(err as Error).message}`;
+          return node;
+        }
+      }),
+    );
+    if (config !== this.config) return; // a newer load replaced this one meanwhile
+    this.stamps = stamps;
     this.controller.items.replace(nodes.map((n) => this.toItem(n)));
     this.ready = true;
     const tests = nodes.reduce((n, f) => n + countTests(f), 0);
     this.log.info(`discovered ${tests} test(s) in ${nodes.length} file(s) under ${config.root} in ${Date.now() - started} ms`);
     this.bump();
+    this.armReconcile(Date.now() - started);
+  }
+
+  /**
+   * Brings the tree in line with the disk: files the watcher did not report as created, changed or
+   * deleted are re-parsed or dropped. Single-flight (a request during a scan runs one more scan
+   * after it); resolves to the number of files that needed it.
+   */
+  reconcile(reason: string): Promise<number> {
+    if (this.reconciling) {
+      this.reconcileAgain = true;
+      return this.reconciling;
+    }
+    const run = async (): Promise<number> => {
+      let fixed = 0;
+      do {
+        this.reconcileAgain = false;
+        fixed += await this.reconcileOnce(reason);
+      } while (this.reconcileAgain && !this.disposed);
+      return fixed;
+    };
+    this.reconciling = run()
+      .catch((err) => {
+        this.log.warn(`reconciling the test tree failed: ${(err as Error).message}`);
+        return 0;
+      })
+      .finally(() => {
+        this.reconciling = undefined;
+      });
+    return this.reconciling;
   }
 
   /** Shows a configuration error as the only item. */
@@ -96,6 +177,7 @@ export class TestTree implements vscode.Disposable {
 
   /** Drops a deleted file's item. */
   removeFile(file: string): void {
+    this.stamps.delete(file);
     this.controller.items.delete(testId(file, []));
     this.bump();
   }
@@ -176,29 +258,83 @@ export class TestTree implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.reconcileTimer);
     this.watchers.forEach((w) => w.dispose());
     this.disposables.forEach((d) => d.dispose());
     this.pending.forEach((t) => clearTimeout(t));
   }
 
+  /** One scan: list the globs, stat, and apply the difference to the tree. */
+  private async reconcileOnce(reason: string): Promise<number> {
+    const config = this.config;
+    if (!config || this.disposed) return 0;
+    const started = Date.now();
+    const current = await statStamps(await listTestFiles(config.root, config.testGlobs));
+    if (config !== this.config || this.disposed) return 0;
+    const diff = diffStamps(this.stamps, current);
+    // A file created after the listing (and already added by the watcher) is not "removed".
+    const removed = diff.removed.filter((f) => !fs.existsSync(f));
+    for (const file of removed) {
+      this.cancelScheduled(file);
+      this.removeFile(file);
+    }
+    const stale = [...diff.added, ...diff.changed];
+    for (const file of stale) {
+      this.cancelScheduled(file);
+      await this.updateFileFromDisk(file);
+    }
+    const fixed = removed.length + stale.length;
+    if (fixed > 0) {
+      this.reconciledFiles += fixed;
+      const names = [...diff.added.map((f) => `+${this.relative(f)}`), ...diff.changed.map((f) => `~${this.relative(f)}`), ...removed.map((f) => `-${this.relative(f)}`)];
+      this.log.info(`test tree reconciled with the disk (${reason}); not reported by the file watcher: ${names.join(', ')}`);
+    }
+    this.lastScanMs = Date.now() - started;
+    return fixed;
+  }
+
+  /** (Re)starts the paced reconcile timer; each tick re-arms itself from the last scan's cost. */
+  private armReconcile(firstScanMs: number): void {
+    clearTimeout(this.reconcileTimer);
+    if (this.disposed) return;
+    this.lastScanMs = firstScanMs;
+    const tick = () => {
+      this.reconcileTimer = setTimeout(() => {
+        void this.reconcile('periodic check').then(() => {
+          if (!this.disposed) tick();
+        });
+      }, nextReconcileDelay(this.lastScanMs, this.pacing));
+    };
+    tick();
+  }
+
+  private cancelScheduled(file: string): void {
+    const prev = this.pending.get(file);
+    if (prev) clearTimeout(prev);
+    this.pending.delete(file);
+  }
+
+  /** Re-parses a file from disk (or its unsaved editor text) and records its stamp. */
   private async updateFileFromDisk(file: string): Promise<void> {
     try {
+      const stamp = stampOf(await fs.promises.stat(file));
       this.updateFile(file, await this.readText(file));
+      this.stamps.set(file, stamp);
     } catch (err) {
       this.log.warn(`cannot read ${file}: ${(err as Error).message}`);
     }
   }
 
-  /** Unsaved editor text wins over the disk. */
+  /** Unsaved editor text wins over the disk; a saved open document is read from disk (it may lag). */
   private async readText(file: string): Promise<string> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && path.resolve(d.uri.fsPath) === file);
-    if (open) return open.getText();
+    if (open?.isDirty) return open.getText();
     return Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8');
   }
 
   private schedule(file: string, fn: () => unknown): void {
-    const prev = this.pending.get(file);
-    if (prev) clearTimeout(prev);
+    this.cancelScheduled(file);
     this.pending.set(
       file,
       setTimeout(() => {
