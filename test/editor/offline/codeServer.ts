@@ -101,7 +101,24 @@ export interface CodeServerOptions {
    * extension (default true). Off when the workbench loads it as a development extension.
    */
   installExtension?: boolean;
+  /**
+   * Start with workspace trust ON (default off: `--disable-workspace-trust`). The user-data dir
+   * is fresh, so no folder has ever been trusted, and the startup prompt is off, so the opened
+   * workspace stays untrusted (restricted mode) until someone trusts it.
+   */
+  workspaceTrust?: boolean;
+  /** Extra environment for the server and its extension host (e.g. the editor suite's GOVERNANCE_EDITOR_TEST_*). */
+  env?: Record<string, string>;
 }
+
+/** User settings of a server started with workspace trust on: untrusted, no modal prompt. */
+export const UNTRUSTED_SETTINGS: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.emptyWindow': false,
+  'security.workspace.trust.untrustedFiles': 'open',
+  'security.workspace.trust.banner': 'always',
+};
 
 /** Starts code-server and resolves once its HTTP server answers /healthz. */
 export async function startCodeServer(opts: CodeServerOptions = {}): Promise<CodeServer> {
@@ -113,7 +130,9 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(extensions);
   for (const d of ['config', 'data', 'cache']) fs.mkdirSync(path.join(tempRoot, 'xdg', d), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  const trust = opts.workspaceTrust ?? false;
+  const settings = trust ? { ...USER_SETTINGS, ...UNTRUSTED_SETTINGS } : USER_SETTINGS;
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const config = path.join(tempRoot, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\ncert: false\n');
   const ident = extensionIdentity();
@@ -128,11 +147,12 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     XDG_CONFIG_HOME: path.join(tempRoot, 'xdg', 'config'),
     XDG_DATA_HOME: path.join(tempRoot, 'xdg', 'data'),
     XDG_CACHE_HOME: path.join(tempRoot, 'xdg', 'cache'),
+    ...opts.env,
   });
   delete env.PORT;
   const args = [
     ENTRY, '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--disable-proxy', '--ignore-last-opened',
     '--user-data-dir', userData, '--extensions-dir', extensions,
   ];
