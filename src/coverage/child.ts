@@ -20,6 +20,7 @@ import * as util from 'util';
 import type { FailureInfo, RunEvent, RunStats, TestCoverage } from './model';
 import { testId } from './model';
 import type { CoverageMapData } from 'istanbul-lib-coverage';
+import { openChannel } from './channel';
 import { convert, type Window } from './v8';
 
 /** What the parent passes to the child. */
@@ -33,6 +34,8 @@ export interface ChildOptions {
   coverage: boolean;
   perTest: boolean;
   engine: 'v8' | 'istanbul';
+  /** The pipe for messages (see channel.ts); without it, `process.send` one by one. */
+  eventsFd?: number;
 }
 
 /** Messages from the child to the parent. */
@@ -41,7 +44,8 @@ export type ChildMessage =
   | { t: 'coverage'; coverage: CoverageMapData; perTest?: Record<string, TestCoverage> };
 
 const opts = JSON.parse(process.env.GOVCOV_CHILD ?? '{}') as ChildOptions;
-const send = (m: ChildMessage) => process.send?.(m);
+const channel = openChannel<ChildMessage>(opts.eventsFd, (m) => process.send?.(m));
+const send = (m: ChildMessage) => channel.send(m);
 const emit = (e: RunEvent) => send({ t: 'event', e });
 const testFiles = new Set(opts.files);
 const sourceFiles = new Set(opts.sourceFiles);
@@ -184,6 +188,7 @@ function main(): void {
     } catch (err) {
       emit({ type: 'end', stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, cancelled: false, timedOut: false, error: `cannot load required module ${r}: ${(err as Error).message}` });
       process.exitCode = 1;
+      channel.flush();
       return;
     }
   }
@@ -271,9 +276,9 @@ function main(): void {
       .catch((err) => emit({ type: 'output', stream: 'stderr', text: `coverage collection failed: ${(err as Error).stack}` }))
       .finally(() => {
         // Exit explicitly: a test that leaves a handle open (timer, server) must not hang the run.
-        const end: ChildMessage = { t: 'event', e: { type: 'end', stats, cancelled: false, timedOut: false } };
-        if (process.send) process.send(end, undefined, {}, () => process.exit(0));
-        else process.exit(0);
+        send({ t: 'event', e: { type: 'end', stats, cancelled: false, timedOut: false } });
+        channel.flush();
+        process.exit(0);
       });
   });
 }

@@ -16,6 +16,7 @@ import type { FailureInfo, RunEvent, RunHandle, RunOptions, RunResult, RunStats,
 import { parseSource } from './ast';
 import { branchCandidates } from './branches';
 import { completeCoverage } from './normalize';
+import { lineReader } from './channel';
 
 /** Test files of a config (absolute, sorted). */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
@@ -102,6 +103,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       coverage: options.coverage !== false,
       perTest: !!options.perTest && options.coverage !== false,
       engine: options.engine ?? 'v8',
+      eventsFd: 4,
     };
     const entry = childEntry();
     const execArgv = [...entry.execArgv];
@@ -115,7 +117,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
         execPath: process.execPath,
         execArgv,
         env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', GOVCOV_CHILD: JSON.stringify(childOptions) },
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], // fd 4: the child's messages (channel.ts)
       });
       if (childOptions.coverage) void prewarm(sourceFiles, () => exited);
       // No watchdog while debugging: a paused debuggee is not a hung run.
@@ -146,7 +148,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
           buffer = '';
         });
       }
-      child.on('message', (m: ChildMessage) => {
+      const onMessage = (m: ChildMessage) => {
         if (m.t === 'coverage') {
           if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: coverage message received at ${(Date.now() - started)} ms` });
           coverage = m.coverage;
@@ -181,7 +183,40 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
             return; // re-emitted once the result is complete
         }
         emit(e);
-      });
+      };
+      child.on('message', onMessage);
+      // The run is over when the child has exited and its message pipe is drained (the pipe is
+      // not inherited by processes the tests start, so it ends with the child).
+      let pending = 2;
+      let exitStatus = '';
+      const finished = () => {
+        if (--pending > 0) return;
+        if (!endEvent && !cancelled && !timedOut && !error) {
+          error = `the test process exited (${exitStatus}) before the run ended` + (stderrTail.length ? `:\n${stderrTail.join('\n')}` : '');
+        }
+        done();
+      };
+      const messages = child.stdio[4] as NodeJS.ReadableStream | null | undefined;
+      if (messages) {
+        const reader = lineReader<ChildMessage>(onMessage);
+        messages.setEncoding('utf8');
+        messages.on('data', (chunk: string) => {
+          try {
+            reader.push(chunk);
+          } catch (err) {
+            error ??= `unreadable message from the test process: ${(err as Error).message}`;
+          }
+        });
+        messages.on('end', () => {
+          try {
+            reader.end();
+          } catch (err) {
+            error ??= `unreadable message from the test process: ${(err as Error).message}`;
+          }
+          finished();
+        });
+        messages.on('error', finished);
+      } else finished();
       child.on('error', (err) => {
         error = `cannot start the test process: ${err.message}`;
       });
@@ -189,10 +224,8 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
         exited = true;
         if (watchdog) clearTimeout(watchdog);
         resolvePort?.(0); // no-op once the port is known; 0 when the debugger never started
-        if (!endEvent && !cancelled && !timedOut && !error) {
-          error = `the test process exited (${signal ?? `code ${code}`}) before the run ended` + (stderrTail.length ? `:\n${stderrTail.join('\n')}` : '');
-        }
-        done();
+        exitStatus = signal ?? `code ${code}`;
+        finished();
       });
     });
     if (endEvent?.error) error = endEvent.error;
