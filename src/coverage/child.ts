@@ -21,7 +21,7 @@ import type { FailureInfo, RunEvent, RunStats, TestCoverage } from './model';
 import { testId } from './model';
 import type { CoverageMapData } from 'istanbul-lib-coverage';
 import { openChannel } from './channel';
-import { convert, type Window } from './v8';
+import type { Window, WireWindow } from './v8';
 
 /** What the parent passes to the child. */
 export interface ChildOptions {
@@ -41,7 +41,11 @@ export interface ChildOptions {
 /** Messages from the child to the parent. */
 export type ChildMessage =
   | { t: 'event'; e: RunEvent }
-  | { t: 'coverage'; coverage: CoverageMapData; perTest?: Record<string, TestCoverage> };
+  | { t: 'coverage'; coverage: CoverageMapData; perTest?: Record<string, TestCoverage> }
+  /** V8 engine: a source file's JavaScript, as soon as it is compiled (the runner loads its converter). */
+  | { t: 'compiled'; file: string; code: string }
+  /** V8 engine: the raw coverage takes of the source files, at the end (the runner converts them). */
+  | { t: 'windows'; windows: WireWindow[] };
 
 const opts = JSON.parse(process.env.GOVCOV_CHILD ?? '{}') as ChildOptions;
 const channel = openChannel<ChildMessage>(opts.eventsFd, (m) => process.send?.(m));
@@ -53,7 +57,6 @@ const sourceFiles = new Set(opts.sourceFiles);
 // --- coverage collection -------------------------------------------------------------------
 let session: inspector.Session | undefined;
 const windows: Window[] = [];
-const compiled = new Map<string, string>();
 const sourceUrls = new Map<string, string>();
 for (const f of opts.sourceFiles) sourceUrls.set(pathToFileURL(f).href, f);
 
@@ -121,7 +124,7 @@ if (opts.coverage && opts.engine === 'istanbul') {
 Module.prototype._compile = function (content: string, filename: string) {
   if (sourceFiles.has(filename)) {
     if (instrument) content = instrument(content, filename);
-    else compiled.set(filename, content);
+    else if (opts.coverage) send({ t: 'compiled', file: filename, code: content });
   }
   return originalCompile.call(this, content, filename);
 };
@@ -136,12 +139,12 @@ async function collect(): Promise<void> {
     send({ t: 'coverage', coverage: map.toJSON() });
     return;
   }
+  // The runner converts (converters loaded while the tests ran): only the raw takes go back.
   const t0 = performance.now();
   take();
   const t1 = performance.now();
-  const { coverage, perTest } = await convert(windows, compiled, opts.perTest);
-  if (process.env.GOVCOV_TIMING) process.stderr.write(`timing: final take ${(t1 - t0).toFixed(0)} ms, convert ${(performance.now() - t1).toFixed(0)} ms, ${takeStats.count} takes ${takeStats.ms.toFixed(0)} ms (${takeStats.functions} functions in the last), since start ${(performance.now()).toFixed(0)} ms\n`);
-  send({ t: 'coverage', coverage, perTest });
+  send({ t: 'windows', windows: windows.map((w) => ({ ...(w.testId ? { testId: w.testId } : {}), scripts: [...w.scripts] })) });
+  if (timing) process.stderr.write(`timing: final take ${(t1 - t0).toFixed(0)} ms, sent ${(performance.now() - t1).toFixed(0)} ms, ${takeStats.count} takes ${takeStats.ms.toFixed(0)} ms (${takeStats.functions} functions in the last), since start ${(performance.now()).toFixed(0)} ms\n`);
 }
 
 // --- failures ---------------------------------------------------------------------------------

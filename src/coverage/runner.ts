@@ -17,6 +17,7 @@ import { parseSource } from './ast';
 import { branchCandidates } from './branches';
 import { completeCoverage } from './normalize';
 import { lineReader } from './channel';
+import { convert, loadConverter, type Converter, type Window, type WireWindow } from './v8';
 
 /** Test files of a config (absolute, sorted). */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
@@ -86,6 +87,10 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     const testTitles: Record<string, string> = {};
     let coverage: RunResult['coverage'] = {};
     let perTest: Record<string, TestCoverage> | undefined;
+    // V8 engine: compiled sources (their converters load while the tests run) and the raw takes.
+    const compiled = new Map<string, string>();
+    const converters = new Map<string, Promise<Converter | undefined>>();
+    let windows: WireWindow[] | undefined;
     let endEvent: Extract<RunEvent, { type: 'end' }> | undefined;
     let error: string | undefined;
     const started = Date.now();
@@ -149,6 +154,15 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
         });
       }
       const onMessage = (m: ChildMessage) => {
+        if (m.t === 'compiled') {
+          compiled.set(m.file, m.code);
+          converters.set(m.file, new Promise((r) => setImmediate(r)).then(() => loadConverter(m.file, m.code)).catch(() => undefined));
+          return;
+        }
+        if (m.t === 'windows') {
+          windows = m.windows;
+          return;
+        }
         if (m.t === 'coverage') {
           if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: coverage message received at ${(Date.now() - started)} ms` });
           coverage = m.coverage;
@@ -233,6 +247,16 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     stats.durationMs = Date.now() - started;
     if (childOptions.coverage && childOptions.engine === 'v8' && !cancelled && !timedOut) {
       const t0 = performance.now();
+      if (windows) {
+        try {
+          const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
+          ({ coverage, perTest } = await convert(list, compiled, childOptions.perTest, converters));
+          if (!childOptions.perTest) perTest = undefined;
+        } catch (err) {
+          emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
+        }
+        if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: parent conversion ${(performance.now() - t0).toFixed(0)} ms` });
+      }
       coverage = completeCoverage(coverage, sourceFiles, perTest);
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: parent normalisation ${(performance.now() - t0).toFixed(0)} ms` });
     }

@@ -1,5 +1,6 @@
 /**
- * V8 precise coverage → istanbul, in the test child.
+ * V8 precise coverage → istanbul. The test child (child.ts) takes the coverage and sends the
+ * raw takes; the runner converts them here, with converters it loaded while the tests ran.
  *
  * ## Why V8 coverage (and not istanbul-lib-instrument)
  * Both engines are implemented (child.ts, `engine: 'v8' | 'istanbul'`) and measured side by side
@@ -56,6 +57,12 @@ type CoverageRange = Profiler.CoverageRange;
 export interface Window {
   testId?: string;
   scripts: Map<string, FunctionCoverage[]>;
+}
+
+/** A {@link Window} as it travels from the child to the runner (JSON). */
+export interface WireWindow {
+  testId?: string;
+  scripts: Array<[string, FunctionCoverage[]]>;
 }
 
 interface UnionFunction {
@@ -145,7 +152,7 @@ export function stripHelpers(code: string, fns: FunctionCoverage[]): FunctionCov
 }
 
 /** v8-to-istanbul's converter, whose internals we reset between windows. */
-interface Converter {
+export interface Converter {
   load(): Promise<void>;
   applyCoverage(blocks: ReadonlyArray<FunctionCoverage>): void;
   toIstanbul(): CoverageMapData;
@@ -161,17 +168,38 @@ function reset(c: Converter): void {
 }
 
 /**
+ * A loaded v8-to-istanbul converter for one source file: `code` is the JavaScript it was
+ * compiled to (with tsx's inline source map). Parsing the source map and the line tables is
+ * most of a conversion's cost and needs no counts, so the runner loads converters while the
+ * tests still run, as the child reports each compiled file. `undefined` when the TypeScript file
+ * is unreadable. A converter serves one {@link convert}.
+ */
+export async function loadConverter(file: string, code: string): Promise<Converter | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const v8toIstanbul = require('v8-to-istanbul') as (p: string, w: number, s: object) => Converter;
+  let original: string;
+  try {
+    original = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const conv = v8toIstanbul(file, 0, { source: code, originalSource: original });
+  await conv.load();
+  return conv;
+}
+
+/**
  * Convert the windows to istanbul coverage of the original (TypeScript) files; with `perTest`,
  * also each test's executed statements, branch sides and functions.
- * `compiled` holds the JavaScript each source file was compiled to (with tsx's inline source map).
+ * `compiled` holds the JavaScript each source file was compiled to (with tsx's inline source map);
+ * `loaded`, converters already loaded for some of them (see {@link loadConverter}).
  */
 export async function convert(
   windows: Window[],
   compiled: Map<string, string>,
   perTest: boolean,
+  loaded?: Map<string, Promise<Converter | undefined>>,
 ): Promise<{ coverage: CoverageMapData; perTest?: Record<string, TestCoverage> }> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const v8toIstanbul = require('v8-to-istanbul') as (p: string, w: number, s: object) => Converter;
   const coverage: CoverageMapData = {};
   const tests: Record<string, TestCoverage> = {};
   for (const [file, code] of compiled) {
@@ -182,14 +210,8 @@ export async function convert(
     const present = windows.filter((w) => w.scripts.has(file));
     const lists = present.map((w) => w.scripts.get(file)!);
     if (!lists.length) continue;
-    let original: string;
-    try {
-      original = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const conv = v8toIstanbul(file, 0, { source: code, originalSource: original });
-    await conv.load();
+    const conv = await (loaded?.get(file) ?? loadConverter(file, code));
+    if (!conv) continue;
     let totalFns: FunctionCoverage[];
     let union: UnionFunction[] | undefined;
     let projected: FunctionCoverage[][] | undefined;
