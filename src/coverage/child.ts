@@ -42,6 +42,8 @@ export interface ChildOptions {
 export type ChildMessage =
   | { t: 'event'; e: RunEvent }
   | { t: 'coverage'; coverage: CoverageMapData; perTest?: Record<string, TestCoverage> }
+  /** `testPass` of the test of the last `testStart` (the runner completes it). */
+  | { t: 'pass'; durationMs: number }
   /** V8 engine: a source file's JavaScript, as soon as it is compiled (the runner loads its converter). */
   | { t: 'compiled'; file: string; code: string }
   /** V8 engine: the raw coverage takes of the source files, at the end (the runner converts them). */
@@ -203,12 +205,25 @@ function main(): void {
   const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
   const grep = opts.grep ? new RegExp(opts.grep) : undefined;
   const started = Date.now();
-  const fileOf = (r: MochaRunnable) => path.resolve(r.file ?? r.parent?.file ?? '');
-  const base = (r: MochaRunnable) => {
-    const file = fileOf(r);
-    const titlePath = r.titlePath();
-    return { id: testId(file, titlePath), file, titlePath };
+  const resolved = new Map<string, string>();
+  const fileOf = (r: MochaRunnable) => {
+    const raw = r.file ?? r.parent?.file ?? '';
+    let file = resolved.get(raw);
+    if (file === undefined) resolved.set(raw, (file = path.resolve(raw)));
+    return file;
   };
+  // Each test's id, file and title path, computed once (a test has up to four events).
+  const bases = new WeakMap<MochaRunnable, { id: string; file: string; titlePath: string[] }>();
+  const base = (r: MochaRunnable) => {
+    let b = bases.get(r);
+    if (!b) {
+      const file = fileOf(r);
+      const titlePath = r.titlePath();
+      bases.set(r, (b = { id: testId(file, titlePath), file, titlePath }));
+    }
+    return b;
+  };
+  let current: MochaRunnable | undefined; // the test of the last testStart
 
   class Reporter {
     constructor(runner: { total: number; grep(re: RegExp, invert: boolean): unknown; on(ev: string, fn: (...a: never[]) => void): void }) {
@@ -234,11 +249,14 @@ function main(): void {
       runner.on(C.EVENT_TEST_BEGIN, (t: MochaRunnable) => {
         if (opts.perTest && hookRan) take();
         hookRan = false;
+        current = t;
         emit({ type: 'testStart', ...base(t) });
       });
       runner.on(C.EVENT_TEST_PASS, (t: MochaRunnable) => {
         stats.passed++;
-        emit({ type: 'testPass', ...base(t), durationMs: t.duration ?? 0 });
+        // Most events: the pass of the test just started, sent as a reference to it.
+        if (t === current) send({ t: 'pass', durationMs: t.duration ?? 0 });
+        else emit({ type: 'testPass', ...base(t), durationMs: t.duration ?? 0 });
       });
       runner.on(C.EVENT_TEST_FAIL, (t: MochaRunnable, err: unknown) => {
         stats.failed++;

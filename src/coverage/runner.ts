@@ -153,7 +153,12 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
           buffer = '';
         });
       }
+      let lastStart: Extract<RunEvent, { type: 'testStart' }> | undefined;
       const onMessage = (m: ChildMessage) => {
+        if (m.t === 'pass') {
+          if (lastStart) onMessage({ t: 'event', e: { type: 'testPass', id: lastStart.id, file: lastStart.file, titlePath: lastStart.titlePath, durationMs: m.durationMs } });
+          return;
+        }
         if (m.t === 'compiled') {
           compiled.set(m.file, m.code);
           converters.set(m.file, new Promise((r) => setImmediate(r)).then(() => loadConverter(m.file, m.code)).catch(() => undefined));
@@ -178,6 +183,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
             loadErrors.push({ file: e.file, error: e.error });
             break;
           case 'testStart':
+            lastStart = e;
             testTitles[e.id] = e.titlePath.join(' ');
             break;
           case 'testPass':
