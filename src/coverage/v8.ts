@@ -46,6 +46,7 @@
  * coverage are those of the total.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import type { Profiler } from 'inspector';
 import type { CoverageMapData } from 'istanbul-lib-coverage';
 import type { TestCoverage } from './model';
@@ -157,6 +158,7 @@ export interface Converter {
   applyCoverage(blocks: ReadonlyArray<FunctionCoverage>): void;
   toIstanbul(): CoverageMapData;
   covSources: Array<{ source: { lines: Array<{ count: number; ignore: boolean }> }; path: string }>;
+  sourceMap?: unknown;
   branches: Record<string, Array<{ count: number }>>;
   functions: Record<string, Array<{ count: number }>>;
 }
@@ -165,6 +167,17 @@ function reset(c: Converter): void {
   for (const { source } of c.covSources) for (const line of source.lines) line.count = 1;
   c.branches = {};
   c.functions = {};
+}
+
+let traceMappingModule: { decodedMappings(map: unknown): unknown } | undefined;
+/** The trace-mapping module v8-to-istanbul itself uses. */
+function traceMapping(): { decodedMappings(map: unknown): unknown } {
+  if (!traceMappingModule) {
+    const from = path.dirname(require.resolve('v8-to-istanbul'));
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    traceMappingModule = require(require.resolve('@jridgewell/trace-mapping', { paths: [from] }));
+  }
+  return traceMappingModule!;
 }
 
 /**
@@ -185,6 +198,8 @@ export async function loadConverter(file: string, code: string): Promise<Convert
   }
   const conv = v8toIstanbul(file, 0, { source: code, originalSource: original });
   await conv.load();
+  // trace-mapping decodes the mappings on the first lookup: do it now, off the critical path.
+  if (conv.sourceMap) traceMapping().decodedMappings(conv.sourceMap);
   return conv;
 }
 
