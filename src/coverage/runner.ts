@@ -90,7 +90,25 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     // V8 engine: compiled sources (their converters load while the tests run) and the raw takes.
     const compiled = new Map<string, string>();
     const converters = new Map<string, Promise<Converter | undefined>>();
-    let windows: WireWindow[] | undefined;
+    let conversion: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> }> | undefined;
+    const timing = (text: string) => {
+      if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
+    };
+    /** Raw takes → normalised istanbul coverage of every source file (+ per-test data). */
+    const finishCoverage = async (windows: WireWindow[]) => {
+      const t0 = performance.now();
+      let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> } = { coverage: {} };
+      try {
+        const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
+        out = await convert(list, compiled, childOptions.perTest, converters);
+      } catch (err) {
+        emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
+      }
+      timing(`parent conversion ${(performance.now() - t0).toFixed(0)} ms`);
+      out.coverage = completeCoverage(out.coverage, sourceFiles, out.perTest);
+      timing(`parent conversion + normalisation ${(performance.now() - t0).toFixed(0)} ms`);
+      return out;
+    };
     let endEvent: Extract<RunEvent, { type: 'end' }> | undefined;
     let error: string | undefined;
     const started = Date.now();
@@ -165,11 +183,12 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
           return;
         }
         if (m.t === 'windows') {
-          windows = m.windows;
+          // Convert now, while the child exits (its teardown and ours overlap).
+          conversion = finishCoverage(m.windows);
           return;
         }
         if (m.t === 'coverage') {
-          if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: coverage message received at ${(Date.now() - started)} ms` });
+          timing(`coverage message received at ${Date.now() - started} ms`);
           coverage = m.coverage;
           perTest = m.perTest;
           return;
@@ -253,18 +272,10 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     stats.durationMs = Date.now() - started;
     if (childOptions.coverage && childOptions.engine === 'v8' && !cancelled && !timedOut) {
       const t0 = performance.now();
-      if (windows) {
-        try {
-          const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
-          ({ coverage, perTest } = await convert(list, compiled, childOptions.perTest, converters));
-          if (!childOptions.perTest) perTest = undefined;
-        } catch (err) {
-          emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
-        }
-        if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: parent conversion ${(performance.now() - t0).toFixed(0)} ms` });
-      }
-      coverage = completeCoverage(coverage, sourceFiles, perTest);
-      if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: parent normalisation ${(performance.now() - t0).toFixed(0)} ms` });
+      // No takes (the child died first): every source file at zero, as before.
+      ({ coverage, perTest } = await (conversion ?? finishCoverage([])));
+      if (!childOptions.perTest) perTest = undefined;
+      timing(`waited ${(performance.now() - t0).toFixed(0)} ms for the coverage after the child exited`);
     }
     const res: RunResult = { stats, cancelled, timedOut, loadErrors, coverage, testTitles };
     if (error) res.error = error;
