@@ -42,6 +42,8 @@ export interface ChildOptions {
 export type ChildMessage =
   | { t: 'event'; e: RunEvent }
   | { t: 'coverage'; coverage: CoverageMapData; perTest?: Record<string, TestCoverage> }
+  /** `testStart` of the test `p` (title path) in `opts.files[f]` (the runner completes it). */
+  | { t: 'start'; f: number; p: string[] }
   /** `testPass` of the test of the last `testStart` (the runner completes it). */
   | { t: 'pass'; durationMs: number }
   /** V8 engine: a source file's JavaScript, as soon as it is compiled (the runner loads its converter). */
@@ -224,6 +226,7 @@ function main(): void {
     return b;
   };
   let current: MochaRunnable | undefined; // the test of the last testStart
+  const fileIndex = new Map(opts.files.map((f, i) => [path.resolve(f), i]));
 
   class Reporter {
     constructor(runner: { total: number; grep(re: RegExp, invert: boolean): unknown; on(ev: string, fn: (...a: never[]) => void): void }) {
@@ -250,7 +253,10 @@ function main(): void {
         if (opts.perTest && hookRan) take();
         hookRan = false;
         current = t;
-        emit({ type: 'testStart', ...base(t) });
+        // Most events: sent as the test file's index and the title path (the runner adds the id).
+        const f = fileIndex.get(fileOf(t));
+        if (f !== undefined) send({ t: 'start', f, p: t.titlePath() });
+        else emit({ type: 'testStart', ...base(t) });
       });
       runner.on(C.EVENT_TEST_PASS, (t: MochaRunnable) => {
         stats.passed++;

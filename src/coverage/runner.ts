@@ -13,6 +13,7 @@ import fg from 'fast-glob';
 import type { ChildMessage, ChildOptions } from './child';
 import { resolveRequire } from './config';
 import type { FailureInfo, RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
+import { testId } from './model';
 import { parseSource } from './ast';
 import { branchCandidates } from './branches';
 import { completeCoverage } from './normalize';
@@ -173,6 +174,11 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       }
       let lastStart: Extract<RunEvent, { type: 'testStart' }> | undefined;
       const onMessage = (m: ChildMessage) => {
+        if (m.t === 'start') {
+          const file = files[m.f];
+          onMessage({ t: 'event', e: { type: 'testStart', id: testId(file, m.p), file, titlePath: m.p } });
+          return;
+        }
         if (m.t === 'pass') {
           if (lastStart) onMessage({ t: 'event', e: { type: 'testPass', id: lastStart.id, file: lastStart.file, titlePath: lastStart.titlePath, durationMs: m.durationMs } });
           return;
