@@ -85,6 +85,9 @@ export class TestTree implements vscode.Disposable {
 
   /** Replaces the whole tree for `config` and (re)creates the file watchers. */
   async load(config: ResolvedConfig): Promise<void> {
+    // Not ready until this discovery is in: waiters on the tree see the new config's files, not a
+    // half-loaded state whose listing may predate a file written meanwhile.
+    this.ready = false;
     this.config = config;
     this.isTestFile = testFileMatcher(config.root, config.testGlobs);
     this.watchers.forEach((w) => w.dispose());
@@ -126,7 +129,7 @@ export class TestTree implements vscode.Disposable {
     const tests = nodes.reduce((n, f) => n + countTests(f), 0);
     this.log.info(`discovered ${tests} test(s) in ${nodes.length} file(s) under ${config.root} in ${Date.now() - started} ms`);
     this.bump();
-    this.armReconcile(Date.now() - started);
+    this.armReconcile();
   }
 
   /**
@@ -271,34 +274,35 @@ export class TestTree implements vscode.Disposable {
     if (!config || this.disposed) return 0;
     const started = Date.now();
     const current = await statStamps(await listTestFiles(config.root, config.testGlobs));
+    // The pacing budget is for the scan itself (listing + stats), not for re-parsing what it found.
+    this.lastScanMs = Date.now() - started;
     if (config !== this.config || this.disposed) return 0;
     const diff = diffStamps(this.stamps, current);
     // A file created after the listing (and already added by the watcher) is not "removed".
     const removed = diff.removed.filter((f) => !fs.existsSync(f));
+    const stale = [...diff.added, ...diff.changed];
+    const fixed = removed.length + stale.length;
+    this.reconciledFiles += fixed; // counted before the tree changes, so a waiter woken by them sees it
     for (const file of removed) {
       this.cancelScheduled(file);
       this.removeFile(file);
     }
-    const stale = [...diff.added, ...diff.changed];
     for (const file of stale) {
       this.cancelScheduled(file);
       await this.updateFileFromDisk(file);
     }
-    const fixed = removed.length + stale.length;
     if (fixed > 0) {
-      this.reconciledFiles += fixed;
       const names = [...diff.added.map((f) => `+${this.relative(f)}`), ...diff.changed.map((f) => `~${this.relative(f)}`), ...removed.map((f) => `-${this.relative(f)}`)];
       this.log.info(`test tree reconciled with the disk (${reason}); not reported by the file watcher: ${names.join(', ')}`);
     }
-    this.lastScanMs = Date.now() - started;
     return fixed;
   }
 
   /** (Re)starts the paced reconcile timer; each tick re-arms itself from the last scan's cost. */
-  private armReconcile(firstScanMs: number): void {
+  private armReconcile(): void {
     clearTimeout(this.reconcileTimer);
     if (this.disposed) return;
-    this.lastScanMs = firstScanMs;
+    this.lastScanMs = 0; // the first check comes after the shortest period; later ones pace by the scan's cost
     const tick = () => {
       this.reconcileTimer = setTimeout(() => {
         void this.reconcile('periodic check').then(() => {

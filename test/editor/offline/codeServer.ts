@@ -49,7 +49,11 @@ export const USER_SETTINGS: Record<string, unknown> = {
   'editor.hover.delay': 300,
   'editor.minimap.enabled': false,
   'editor.stickyScroll.enabled': false,
-  'files.watcherExclude': { '**/node_modules/**': true, '**/.git/**': true, '**/test/editor/host/**': true },
+  // .tmp/editor-unwatched: a folder no watcher of the session sees, where the suite checks that the
+  // Test Explorer tree still converges on the disk without file events (test/editor/suite/reconcile.test.ts).
+  'files.watcherExclude': {
+    '**/node_modules/**': true, '**/.git/**': true, '**/test/editor/host/**': true, '**/.tmp/editor-unwatched/**': true,
+  },
 };
 
 /**
