@@ -201,6 +201,9 @@ function main(): void {
   }
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const Mocha = require('mocha');
+  const phases: string[] = [];
+  const phase = (name: string) => timing && phases.push(`${name} ${performance.now().toFixed(0)}`);
+  phase('mocha loaded');
   startCoverage();
   const stringify: (v: unknown) => string = Mocha.utils?.stringify ?? ((v: unknown) => util.inspect(v));
   const C = Mocha.Runner.constants;
@@ -297,7 +300,10 @@ function main(): void {
       emit({ type: 'fileError', file, error: failureInfo(err, stringify) });
     }
   }
+  phase('files loaded');
   mocha.run(() => {
+    phase('tests run');
+    if (timing) process.stderr.write(`timing: child at (ms since its start): ${phases.join(', ')}\n`);
     stats.durationMs = Date.now() - started;
     collect()
       .catch((err) => emit({ type: 'output', stream: 'stderr', text: `coverage collection failed: ${(err as Error).stack}` }))
