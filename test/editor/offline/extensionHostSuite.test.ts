@@ -9,7 +9,7 @@
 import { strict as assert } from 'assert';
 import { startChromium, type HeadlessBrowser } from './chromium';
 import { startCodeServer, type CodeServer } from './codeServer';
-import { assertSuiteBuilt, runHostSuite } from './hostSuite';
+import { assertSuiteBuilt, runHostSuite, saveServerLogs } from './hostSuite';
 import { processesMentioning } from './procs';
 
 const SUITE_TIMEOUT = 240_000;
@@ -24,6 +24,10 @@ describe('Extension-host suite (test/editor/suite) in code-server\'s extension h
     assertSuiteBuilt();
     server = await startCodeServer({ installExtension: false });
     browser = await startChromium();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && server) console.log(`      server logs kept in ${saveServerLogs(server, 'FAILED-extension-host-suite')}`);
   });
 
   after(async function () {

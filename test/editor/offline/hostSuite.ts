@@ -65,3 +65,16 @@ export async function runHostSuite(page: Page, srv: CodeServer, timeoutMs: numbe
   ]).finally(() => clearTimeout(timer));
   return { code, lines };
 }
+
+/**
+ * Keeps what explains a failure before the throwaway dirs go: code-server's output and VS Code's
+ * server logs (extension host, file watcher, remote agent) under test-results/editor/<name>-logs.
+ */
+export function saveServerLogs(srv: CodeServer, name: string): string {
+  const dest = path.join(REPO_ROOT, 'test-results', 'editor', `${name}-logs`);
+  fs.mkdirSync(dest, { recursive: true });
+  fs.writeFileSync(path.join(dest, 'code-server.log'), srv.output());
+  const logs = path.join(srv.tempRoot, 'user-data', 'logs');
+  if (fs.existsSync(logs)) fs.cpSync(logs, dest, { recursive: true });
+  return dest;
+}

@@ -14,7 +14,7 @@ import type { EditorSuiteReport } from '../suite/index';
 import { readSuiteReport, workbenchUrl } from '../suite/webHost';
 import { startChromium, type HeadlessBrowser } from './chromium';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './codeServer';
-import { assertSuiteBuilt, runHostSuite } from './hostSuite';
+import { assertSuiteBuilt, runHostSuite, saveServerLogs } from './hostSuite';
 import { processesMentioning } from './procs';
 import * as wb from './workbench';
 
@@ -54,7 +54,7 @@ describe('Untrusted workspace in code-server (workspace trust on, restricted mod
     if (this.currentTest?.state === 'failed' && browser) {
       const name = `FAILED-untrusted-${(this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`;
       await wb.screenshot(current ?? browser.page, SHOTS, name).catch(() => undefined);
-      if (server) fs.writeFileSync(path.join(SHOTS, `${name}.code-server.log`), server.output());
+      if (server) saveServerLogs(server, name);
     }
   });
 
