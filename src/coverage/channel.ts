@@ -76,12 +76,14 @@ for (;;) {
  */
 export function openChannel<T>(fd: number | undefined, fallback: (m: T) => void): Channel<T> {
   let worker: Worker | undefined;
-  const sab = new SharedArrayBuffer(HEADER + CAPACITY);
-  const h = new Int32Array(sab, 0, 4);
-  const data = new Uint8Array(sab, HEADER);
+  let h: Int32Array<ArrayBufferLike> = new Int32Array(4);
+  let data: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   if (fd !== undefined) {
     try {
       fs.fstatSync(fd); // throws when the parent gave no such pipe
+      const sab = new SharedArrayBuffer(HEADER + CAPACITY);
+      h = new Int32Array(sab, 0, 4);
+      data = new Uint8Array(sab, HEADER);
       worker = new Worker(WORKER, { eval: true, workerData: { fd, sab } });
       worker.unref();
       worker.on('error', () => {

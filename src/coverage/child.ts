@@ -1,12 +1,16 @@
 /**
  * The test child: started by `startRun` (runner.ts) with `fork`, never imported by the caller.
- * Drives mocha programmatically with a reporter that streams {@link RunEvent}s over IPC as they
- * happen, loads each test file separately (a file that fails to import is reported as a
+ * Drives mocha programmatically with a reporter that streams {@link RunEvent}s as they happen
+ * (through channel.ts: a shared-memory ring drained by a writer thread onto a dedicated pipe,
+ * not one `process.send` per event; a test's start and pass travel in a compact form the runner
+ * completes), loads each test file separately (a file that fails to import is reported as a
  * `fileError` and the others still run), and collects coverage:
  * - `v8` (the default, see v8.ts for why): an inspector session on this very isolate (started
  *   once mocha and the loaders are in, see `startCoverage`),
  *   `Profiler.startPreciseCoverage({ callCount: true, detailed: true })`, one take at the end,
- *   or one at each test start/end for per-test coverage;
+ *   or one at each test start/end for per-test coverage. The child sends each source file's
+ *   compiled JavaScript as it loads and the raw takes at the end; the runner converts them
+ *   (v8.ts), having loaded the converters while the tests ran;
  * - `istanbul` (kept for the engine comparison in the benchmark): the JavaScript tsx produced
  *   for each source file is instrumented with istanbul-lib-instrument and mapped back to the
  *   TypeScript through tsx's inline source map with istanbul-lib-source-maps.

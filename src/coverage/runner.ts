@@ -5,6 +5,10 @@
  * works from plain Node (CLI), VS Code's Electron extension host and code-server. It never
  * inherits the caller's `execArgv` (the extension host's inspector flags, mocha's `--require`).
  * Cancellation and the whole-run watchdog kill the child; the events received so far are kept.
+ * The child's messages arrive on a dedicated pipe (fd 4, see channel.ts); with the V8 engine the
+ * runner also does the conversion to istanbul: it loads each source file's converter as the
+ * child reports the file compiled (while the tests run) and converts and normalises the takes as
+ * soon as they arrive, while the child exits.
  */
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
