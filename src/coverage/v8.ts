@@ -27,12 +27,31 @@
  * - Per-test: `Profiler.takePreciseCoverage` returns the counts since the previous take and
  *   resets them, so a take at each test end gives exact deltas. Its cost grows with every
  *   function V8 has compiled (test closures included): ~2 ms per test at 2 000 tests, ~9 ms
- *   at 10 000 (the generated suite took 45 s with per-test against 1.5 s without). That is why
+ *   at 10 000 (the generated suite took 45 s with per-test against 1.5 s without at load 1.6;
+ *   85 s, against 119 s before the changes below, at load 6-9). That is why
  *   per-test is opt-in (`perTest`, CLI `--per-test`): worth it for the governance suite (1.7×
  *   bare mocha), not for a 10 000-test run.
- * - On the generated suite (10 000 trivial tests, ~80 µs each) the fixed costs of coverage —
- *   V8 compiling every function with block counters, the final take (~50 ms for 16 000
- *   functions) and converting 200 files (~100 ms) — weigh more than on real tests.
+ * - On the generated suite (10 000 trivial tests, ~80 µs each) the fixed costs of coverage
+ *   weigh more than on real tests. Profiled on 2026-11-25 (`GOVCOV_TIMING=1`, `--cpu-prof` on
+ *   the child), the engine was 1.7-1.8× bare mocha there: ~550 ms of the child's CPU went into
+ *   20 000 `process.send` calls (one per event), ~160 ms into converting 200 files after the
+ *   run, ~50 ms into the final take (~14 700 functions, test closures included), and the rest
+ *   into V8 compiling and running every function loaded after coverage starts with block
+ *   counters (~+80 ms loading, ~+140 ms running the tests). Changed since: events go through
+ *   a shared-memory ring and a writer thread (channel.ts) in a compact form; the runner loads
+ *   each file's converter (source map parsed and decoded) while the tests run and converts as
+ *   soon as the takes arrive, overlapping the child's exit. Measured right after, under heavy
+ *   load from other work (load average 6-9 on 2 cpus), median / fastest ratio to bare mocha:
+ *
+ * | generated 200 × 50, V8 engine                         | before         | after          |
+ * |-------------------------------------------------------|----------------|----------------|
+ * | 7 interleaved runs, before/after/bare side by side     | 1.66 / 1.73 ×  | 1.25 / 1.27 ×  |
+ * | `npm run bench` (two sessions, one after the other)    | 1.72 / 1.75 ×  | 1.05 / 1.08 ×  |
+ * | governance suite, `npm run bench` (same sessions)      | 1.18 / 1.34 ×  | 0.82 / 1.05 ×  |
+ *
+ *   What remains is V8's: block counters in everything compiled after coverage starts (the
+ *   10 000 test closures and the mocha code first run by the tests) and the final take, plus
+ *   ~60 ms of conversion and normalisation in the runner after the takes arrive.
  * What V8 gives up — branch "kinds" (if / cond-expr / binary-expr / switch) — we recover from the
  * TypeScript AST in the analysis (see branches.ts).
  *
