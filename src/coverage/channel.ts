@@ -114,9 +114,24 @@ export function openChannel<T>(fd: number | undefined, fallback: (m: T) => void)
     }
     return true;
   };
+  const encoder = new TextEncoder();
+  /** The common case: encode straight into the ring when the line surely fits before its end. */
+  const writeText = (text: string): boolean => {
+    const w = Atomics.load(h, WRITE);
+    const r = Atomics.load(h, READ);
+    const limit = r > w ? r - 1 : r === 0 ? CAPACITY - 1 : CAPACITY; // keep one byte free
+    if (limit - w < text.length * 3) return false; // UTF-8: at most 3 bytes per UTF-16 unit
+    const { read, written } = encoder.encodeInto(text, data.subarray(w, limit));
+    if (read !== text.length) return false;
+    Atomics.store(h, WRITE, (w + written) % CAPACITY);
+    return true;
+  };
   return {
     send(message) {
-      if (worker && write(Buffer.from(JSON.stringify(message) + '\n', 'utf8'))) return;
+      if (worker) {
+        const text = JSON.stringify(message) + '\n';
+        if (writeText(text) || write(Buffer.from(text, 'utf8'))) return;
+      }
       worker = undefined;
       fallback(message);
     },

@@ -13,16 +13,20 @@ describe('coverage child channel', () => {
       const fallback: unknown[] = [];
       const channel = openChannel<{ n: number; text?: string }>(fd, (m) => fallback.push(m));
       const big = 'x'.repeat(5 * 1024 * 1024); // larger than the ring: written in pieces
-      for (let n = 0; n < 1000; n++) channel.send({ n });
-      channel.send({ n: 1000, text: big });
-      channel.send({ n: 1001, text: 'line\nbreak' });
+      // 120 000 small lines (~5 MB, non-ASCII included) wrap around the 4 MB ring.
+      const small = (n: number) => 'é→𝄞'.repeat(n % 4);
+      const count = 120_000;
+      for (let n = 0; n < count; n++) channel.send({ n, text: small(n) });
+      channel.send({ n: count, text: big });
+      channel.send({ n: count + 1, text: 'line\nbreak' });
       channel.flush();
       const lines = fs.readFileSync(file, 'utf8').split('\n');
       assert.equal(lines.pop(), '');
       const messages = lines.map((l) => JSON.parse(l) as { n: number; text?: string });
-      assert.deepEqual(messages.map((m) => m.n), Array.from({ length: 1002 }, (_, i) => i));
-      assert.equal(messages[1000].text, big);
-      assert.equal(messages[1001].text, 'line\nbreak');
+      assert.deepEqual(messages.map((m) => m.n), Array.from({ length: count + 2 }, (_, i) => i));
+      assert.deepEqual(messages.slice(0, count).filter((m) => m.text !== small(m.n)), []);
+      assert.equal(messages[count].text, big);
+      assert.equal(messages[count + 1].text, 'line\nbreak');
       assert.deepEqual(fallback, []);
     } finally {
       fs.closeSync(fd);
