@@ -11,10 +11,12 @@
  * | suite                               | bare mocha | V8            | istanbul-lib-instrument |
  * |-------------------------------------|-----------:|---------------|-------------------------|
  * | governance, 246 tests               |    1314 ms | 1.12 / 1.09 × | 1.48 / 1.48 ×           |
- * | generated, 200 files × 50 tests     |     844 ms | 1.80 / 1.73 × | 3.90 / 3.77 ×           |
+ * | generated, 200 files × 50 tests     |     844 ms | 1.80 / 1.73 ×¹| 3.90 / 3.77 ×           |
  * | lines vs c8, fixture `basic`        |            | 0.00 points   | 6.02 points             |
  * | lines vs c8, fixture `branches`     |            | 0.00 points   | 8.46 points             |
  * | lines vs c8, governance (per file)  |            | ≤ 0.94 points | ≤ 0.94 (all 100%)       |
+ *
+ * ¹ 1.27 / 1.24 × since the changes described below (the events channel, conversion in the runner).
  *
  * - Speed: V8 keeps block counters in its feedback vectors; instrumentation re-parses and
  *   re-generates every file with Babel after tsx compiled it, bumps a global counter per
@@ -27,8 +29,7 @@
  * - Per-test: `Profiler.takePreciseCoverage` returns the counts since the previous take and
  *   resets them, so a take at each test end gives exact deltas. Its cost grows with every
  *   function V8 has compiled (test closures included): ~2 ms per test at 2 000 tests, ~9 ms
- *   at 10 000 (the generated suite took 45 s with per-test against 1.5 s without at load 1.6;
- *   85 s, against 119 s before the changes below, at load 6-9). That is why
+ *   at 10 000 (the generated suite took 42-48 s with per-test against ~1 s without). That is why
  *   per-test is opt-in (`perTest`, CLI `--per-test`): worth it for the governance suite (1.7×
  *   bare mocha), not for a 10 000-test run.
  * - On the generated suite (10 000 trivial tests, ~80 µs each) the fixed costs of coverage
@@ -40,18 +41,20 @@
  *   counters (~+80 ms loading, ~+140 ms running the tests). Changed since: events go through
  *   a shared-memory ring and a writer thread (channel.ts) in a compact form; the runner loads
  *   each file's converter (source map parsed and decoded) while the tests run and converts as
- *   soon as the takes arrive, overlapping the child's exit. Measured right after, under heavy
- *   load from other work (load average 6-9 on 2 cpus), median / fastest ratio to bare mocha:
+ *   soon as the takes arrive, overlapping the child's exit. Median / fastest ratio to bare mocha:
  *
- * | generated 200 × 50, V8 engine                         | before         | after          |
- * |-------------------------------------------------------|----------------|----------------|
- * | 7 interleaved runs, before/after/bare side by side     | 1.66 / 1.73 ×  | 1.25 / 1.27 ×  |
- * | `npm run bench` (two sessions, one after the other)    | 1.72 / 1.75 ×  | 1.05 / 1.08 ×  |
- * | governance suite, `npm run bench` (same sessions)      | 1.18 / 1.34 ×  | 0.82 / 1.05 ×  |
+ * | `npm run bench` and a 7-run interleaved A/B          | before         | after          |
+ * |------------------------------------------------------|----------------|----------------|
+ * | generated 200 × 50, `npm run bench` (load 0.2-0.4)   | 1.72 / 1.72 ×  | 1.27 / 1.24 ×  |
+ * | generated 200 × 50, before/after/bare interleaved    | 1.68 / 1.71 ×  | 1.29 / 1.29 ×  |
+ * | governance suite, `npm run bench` (load 0.2-0.4)     | 1.12 / 1.12 ×  | 1.09 / 1.10 ×  |
  *
- *   What remains is V8's: block counters in everything compiled after coverage starts (the
- *   10 000 test closures and the mocha code first run by the tests) and the final take, plus
- *   ~60 ms of conversion and normalisation in the runner after the takes arrive.
+ *   With coverage off the child now runs the generated suite as fast as bare mocha (~830 ms).
+ *   What remains (`GOVCOV_TIMING=1`) is V8's and the conversion: block counters in everything
+ *   compiled after coverage starts — the 200 test files with their 10 000 closures and the
+ *   mocha code first run by the tests (~+55 ms loading, ~+85 ms running) —, the final take
+ *   (~43 ms for ~14 600 functions, most of them test closures), and ~55 ms of conversion and
+ *   normalisation in the runner once the takes arrive.
  * What V8 gives up — branch "kinds" (if / cond-expr / binary-expr / switch) — we recover from the
  * TypeScript AST in the analysis (see branches.ts).
  *
