@@ -10,7 +10,7 @@ import { strict as assert } from 'assert';
 import { startChromium, type HeadlessBrowser } from './chromium';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { assertSuiteBuilt, runHostSuite, saveServerLogs } from './hostSuite';
-import { processesMentioning } from './procs';
+import { stopHarness } from './procs';
 
 const SUITE_TIMEOUT = 240_000;
 
@@ -32,14 +32,7 @@ describe('Extension-host suite (test/editor/suite) in code-server\'s extension h
 
   after(async function () {
     this.timeout(60_000);
-    const markers = [server?.tempRoot, browser?.profileDir].filter((m): m is string => !!m);
-    try {
-      await browser?.stop();
-    } finally {
-      await server?.stop();
-    }
-    const left = markers.flatMap((m) => processesMentioning(m));
-    assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
+    await stopHarness(browser, server);
   });
 
   it('passes with exit code 0 (run() resolved, no failing test)', async function () {

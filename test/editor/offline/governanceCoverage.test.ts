@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { startChromium, type HeadlessBrowser } from './chromium';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './codeServer';
-import { processesMentioning } from './procs';
+import { stopHarness } from './procs';
 import { explorerRows, explorerSummary, rowContextAction, showTestExplorer, waitForRunResults } from './testExplorer';
 import * as wb from './workbench';
 
@@ -57,19 +57,7 @@ describe('Governance Coverage in code-server (offline, headless Chromium)', func
 
   after(async function () {
     this.timeout(60_000);
-    const markers = [server?.tempRoot, browser?.profileDir].filter((m): m is string => !!m);
-    const errors: unknown[] = [];
-    for (const stop of [() => browser?.stop(), () => server?.stop()]) {
-      try {
-        await stop();
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-    const left = markers.flatMap((m) => processesMentioning(m));
-    console.log(`      scenario wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
-    if (errors.length) throw errors[0];
+    await stopHarness(browser, server, { label: 'scenario', started });
   });
 
   it('opens the repository as the workspace and lists the Governance commands in the palette', async function () {

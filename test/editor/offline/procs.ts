@@ -265,3 +265,28 @@ export function sleep(ms: number): Promise<void> {
 export function tail(text: string, lines = 30): string {
   return text.split('\n').slice(-lines).join('\n');
 }
+
+/**
+ * Stops the browser, then the server (each even when the other failed), then asserts that no
+ * process mentioning their throwaway folders is left; rethrows the first stop error. With
+ * `wallTime`, prints the spec's wall time since `started`.
+ */
+export async function stopHarness(
+  browser: { stop(): Promise<void>; readonly profileDir: string } | undefined,
+  server: { stop(): Promise<void>; readonly tempRoot: string } | undefined,
+  wallTime?: { label: string; started: number },
+): Promise<void> {
+  const markers = [browser?.profileDir, server?.tempRoot].filter((m): m is string => !!m);
+  const errors: unknown[] = [];
+  for (const stop of [() => browser?.stop(), () => server?.stop()]) {
+    try {
+      await stop();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  const left = markers.flatMap((m) => processesMentioning(m));
+  if (wallTime) console.log(`      ${wallTime.label} wall time: ${((Date.now() - wallTime.started) / 1000).toFixed(1)} s`);
+  if (left.length) throw new Error(`processes left behind: ${left.join(', ')}`);
+  if (errors.length) throw errors[0];
+}

@@ -15,7 +15,7 @@ import { readSuiteReport, workbenchUrl } from '../suite/webHost';
 import { startChromium, type HeadlessBrowser } from './chromium';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './codeServer';
 import { assertSuiteBuilt, runHostSuite, saveServerLogs } from './hostSuite';
-import { processesMentioning } from './procs';
+import { stopHarness } from './procs';
 import * as wb from './workbench';
 
 const SHOTS = path.join(REPO_ROOT, 'test-results', 'editor');
@@ -60,19 +60,7 @@ describe('Untrusted workspace in code-server (workspace trust on, restricted mod
 
   after(async function () {
     this.timeout(60_000);
-    const markers = [server?.tempRoot, browser?.profileDir].filter((m): m is string => !!m);
-    const errors: unknown[] = [];
-    for (const stop of [() => browser?.stop(), () => server?.stop()]) {
-      try {
-        await stop();
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-    const left = markers.flatMap((m) => processesMentioning(m));
-    console.log(`      untrusted pass wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
-    if (errors.length) throw errors[0];
+    await stopHarness(browser, server, { label: 'untrusted pass', started });
   });
 
   it('runs exactly the restricted-mode tests of test/editor/suite in the untrusted extension host, and they pass', async function () {

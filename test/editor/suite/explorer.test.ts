@@ -8,7 +8,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activated, describeIf, trusted, state, untilTree, workspaceRoot, type RunSummary } from './helpers';
+import { activated, describeIf, restoreText, type RunSummary, trusted, state, untilTree, workspaceRoot } from './helpers';
 
 const SEP = '\u001f';
 
@@ -94,13 +94,7 @@ describeIf(trusted, 'Test Explorer: live tree, failures, load errors, cancellati
       assert.ok(await vscode.workspace.applyEdit(edit));
       await untilTree((st) => st.testIds.includes(typed));
     } finally {
-      // Undo by an edit and save the original text (a revert could race the web host's auto-save).
-      if (doc.getText() !== original) {
-        const restore = new vscode.WorkspaceEdit();
-        restore.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
-        await vscode.workspace.applyEdit(restore);
-      }
-      if (doc.isDirty) await doc.save();
+      await restoreText(doc, original);
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     }
     await untilTree((st) => !st.testIds.includes(typed));

@@ -7,7 +7,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activated, describeIf, trusted, flatten, state, unrelatedTestFile, workspaceRoot, type RunSummary } from './helpers';
+import { activated, describeIf, flatten, restoreText, type RunSummary, trusted, state, unrelatedTestFile, workspaceRoot } from './helpers';
 
 const SEP = '\u001f';
 
@@ -187,13 +187,7 @@ describeIf(trusted, 'Governance Coverage in the extension host', function () {
       await applied(doc, remove);
       assert.deepEqual((await state()).decorations[proposalService].ranges.map((r) => r.startLine), before);
     } finally {
-      // Never leave the governed source changed, even if auto-save wrote an intermediate state.
-      if (doc.getText() !== original) {
-        const restore = new vscode.WorkspaceEdit();
-        restore.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
-        await vscode.workspace.applyEdit(restore);
-      }
-      if (doc.isDirty) await doc.save();
+      await restoreText(doc, original);
     }
     assert.equal(doc.getText(), original);
     assert.equal(fs.readFileSync(proposalService, 'utf8'), original);

@@ -103,3 +103,17 @@ export function describeIf(condition: boolean, title: string, fn: (this: Mocha.S
 
 /** True in a trusted workspace (the normal editor-test setup). */
 export const trusted = vscode.workspace.isTrusted;
+
+/**
+ * Puts `original` back into `doc` by an edit and saves it. Used in `finally` blocks of tests
+ * that edit workspace files: a revert could race the web host's auto-save, which may already
+ * have written an intermediate state to disk.
+ */
+export async function restoreText(doc: vscode.TextDocument, original: string): Promise<void> {
+  if (doc.getText() !== original) {
+    const restore = new vscode.WorkspaceEdit();
+    restore.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+    await vscode.workspace.applyEdit(restore);
+  }
+  if (doc.isDirty) await doc.save();
+}
