@@ -170,34 +170,15 @@ export class SupervisionService {
   /** Sessions, oldest first, optionally of one agent and/or status. */
   listSessions(filter: { agentId?: string; status?: SupervisionStatus } = {}): SupervisionSession[] {
     return this.deps.db
-      .all<{ id: string }>('SELECT id FROM supervision_sessions WHERE (? IS NULL OR agent_id = ?) AND (? IS NULL OR status = ?) ORDER BY started_at, rowid', [filter.agentId, filter.agentId, filter.status, filter.status])
-      .map((r) => this.requireSession(r.id));
+      .all<Record<string, SqlParam>>('SELECT * FROM supervision_sessions WHERE (? IS NULL OR agent_id = ?) AND (? IS NULL OR status = ?) ORDER BY started_at, rowid', [filter.agentId, filter.agentId, filter.status, filter.status])
+      .map(mapSession);
   }
 
   /** The session, or NOT_FOUND. */
   requireSession(sessionId: string): SupervisionSession {
     const row = this.deps.db.get<Record<string, SqlParam>>('SELECT * FROM supervision_sessions WHERE id = ?', [sessionId]);
     if (!row) throw new GovernanceError('NOT_FOUND', `No supervision session with id "${sessionId}".`, { sessionId });
-    return {
-      id: row.id as string,
-      agentId: row.agent_id as string,
-      agentName: row.agent_name as string,
-      workspaceId: row.workspace_id as string | null,
-      triggerId: row.trigger_id as string | null,
-      triggerContext: JSON.parse(row.trigger_context as string) as Json,
-      status: row.status as SupervisionStatus,
-      supervisorId: row.supervisor_id as string | null,
-      startedAt: row.started_at as string,
-      completedAt: row.completed_at as string | null,
-      durationSeconds: row.duration_seconds as number | null,
-      interventionCount: row.intervention_count as number,
-      interventions: JSON.parse(row.interventions as string) as Intervention[],
-      agentActions: JSON.parse(row.agent_actions as string) as Json[],
-      outcomes: JSON.parse(row.outcomes as string) as Json[],
-      supervisorRating: row.supervisor_rating as number | null,
-      supervisorFeedback: row.supervisor_feedback as string | null,
-      confidenceBoost: row.confidence_boost as number | null,
-    };
+    return mapSession(row);
   }
 
   /** Finishes a session: timing, boost, confidence (status follows), episode. */
@@ -234,4 +215,28 @@ export class SupervisionService {
   private now(): string {
     return this.deps.clock.now().toISOString();
   }
+}
+
+/** A supervision_sessions row as the service returns it (JSON columns parsed). */
+function mapSession(row: Record<string, SqlParam>): SupervisionSession {
+  return {
+    id: row.id as string,
+    agentId: row.agent_id as string,
+    agentName: row.agent_name as string,
+    workspaceId: row.workspace_id as string | null,
+    triggerId: row.trigger_id as string | null,
+    triggerContext: JSON.parse(row.trigger_context as string) as Json,
+    status: row.status as SupervisionStatus,
+    supervisorId: row.supervisor_id as string | null,
+    startedAt: row.started_at as string,
+    completedAt: row.completed_at as string | null,
+    durationSeconds: row.duration_seconds as number | null,
+    interventionCount: row.intervention_count as number,
+    interventions: JSON.parse(row.interventions as string) as Intervention[],
+    agentActions: JSON.parse(row.agent_actions as string) as Json[],
+    outcomes: JSON.parse(row.outcomes as string) as Json[],
+    supervisorRating: row.supervisor_rating as number | null,
+    supervisorFeedback: row.supervisor_feedback as string | null,
+    confidenceBoost: row.confidence_boost as number | null,
+  };
 }
