@@ -106,6 +106,8 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
     }
     throw e;
   }
+  // The embedded suite's reports go to the current folder's coverage/ (never into the package).
+  if (config.embedded) config = { ...config, reportDir: path.resolve(args.root, 'coverage') };
   const tty = !args.json && !!out.isTTY;
   const handle = startRun({ config, grep: args.grep, perTest: args.perTest });
   const failures: Array<{ title: string; failure: FailureInfo }> = [];

@@ -26,6 +26,7 @@ import { testId } from './model';
 import type { CoverageMapData } from 'istanbul-lib-coverage';
 import { openChannel } from './channel';
 import type { Window, WireWindow } from './v8';
+import { isToolingModule } from './loaders';
 
 /** What the parent passes to the child. */
 export interface ChildOptions {
@@ -190,10 +191,20 @@ interface MochaRunnable {
   parent?: { file?: string };
 }
 
+/** The project's own mocha when it has one; else ours (bundled into dist/child.js in the packages). */
+function loadMocha() {
+  try {
+    return require(require.resolve('mocha', { paths: [opts.root] }));
+  } catch {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require('mocha');
+  }
+}
+
 function main(): void {
   for (const r of opts.require) {
     // A project-local module (a setup file) may load sources: cover it.
-    if (!/[\\/]node_modules[\\/]/.test(r)) startCoverage();
+    if (!isToolingModule(r)) startCoverage();
     try {
       require(r);
     } catch (err) {
@@ -203,8 +214,7 @@ function main(): void {
       return;
     }
   }
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const Mocha = require('mocha');
+  const Mocha = loadMocha();
   const phases: string[] = [];
   const phase = (name: string) => timing && phases.push(`${name} ${performance.now().toFixed(0)}`);
   phase('mocha loaded');

@@ -6,8 +6,10 @@
  * was expected — never silently patched.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { ConfigProblem, HintRule, ResolvedConfig, TargetRule, UserConfig } from './model';
+import { BUNDLED, defaultTsLoader, runtimeModule } from './loaders';
 
 /** Name of the config file looked up at the workspace root. */
 export const CONFIG_FILE = 'governance-coverage.config.json';
@@ -86,9 +88,24 @@ export function resolveRequire(id: string, root: string): string {
   return id;
 }
 
-/** The embedded default: the governance suite of this extension and its targets. */
-export function embeddedConfig(): ResolvedConfig {
-  const root = extensionRoot();
+/** True when `dir` is a checkout of this repository (it holds the governance suite itself). */
+function isOwnCheckout(dir: string): boolean {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    return pkg?.name === 'governance-coverage' && fs.existsSync(path.join(dir, 'src', 'governance')) && fs.existsSync(path.join(dir, 'test', 'governance'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The embedded default: the governance suite and its targets. Its folder: a `workspace` that is a
+ * checkout of this repository runs its own copy; otherwise the packaged copy (dist/embedded,
+ * beside the bundles, see loaders.ts), or from the tsc build the repository this code is in.
+ */
+export function embeddedConfig(workspace?: string): ResolvedConfig {
+  const packaged = BUNDLED && !(workspace && isOwnCheckout(workspace));
+  const root = packaged ? path.join(__dirname, 'embedded') : workspace && isOwnCheckout(workspace) ? workspace : extensionRoot();
   const services = GOVERNANCE_SERVICES.map((s) => `src/governance/${s}.ts`);
   const targets: TargetRule[] = [
     { glob: 'src/governance/**/*.ts', lines: 90, branches: 80 },
@@ -108,12 +125,13 @@ export function embeddedConfig(): ResolvedConfig {
     embedded: true,
     testGlobs: ['test/governance/**/*.test.ts'],
     sourceGlobs: ['src/governance/**/*.ts'],
-    require: [resolveRequire('tsx/cjs', root)],
+    require: [defaultTsLoader(root).module, ...(packaged ? [runtimeModule('embeddedModules')] : [])].map((r) => resolveRequire(r, root)),
     timeout: DEFAULT_TIMEOUT,
     runTimeout: DEFAULT_RUN_TIMEOUT,
     targets,
     hints,
-    reportDir: 'coverage',
+    // Packaged, the suite sits inside the installed extension / package: never write there.
+    reportDir: packaged ? path.join(os.tmpdir(), 'governance-coverage-embedded') : 'coverage',
   };
 }
 
@@ -143,7 +161,7 @@ export async function loadConfig(root: string): Promise<ResolvedConfig> {
       return resolveConfig(root, user as UserConfig, `${pkgFile}#${PACKAGE_KEY}`);
     }
   }
-  return embeddedConfig();
+  return embeddedConfig(root);
 }
 
 /** Load an explicit config file (CLI `--config`); globs are relative to `root` (default: its folder). */
@@ -215,7 +233,7 @@ export function resolveConfig(root: string, user: UserConfig, source: string): R
   };
   const testGlobs = strings('testGlobs', ['test/**/*.test.ts'], true);
   const sourceGlobs = strings('sourceGlobs', ['src/**/*.ts'], true);
-  const requires = strings('require', ['tsx/cjs'], false);
+  const requires = strings('require', [defaultTsLoader(root).module], false);
   const timeout = positive('timeout', DEFAULT_TIMEOUT);
   const runTimeout = positive('runTimeout', DEFAULT_RUN_TIMEOUT);
   let reportDir = 'coverage';

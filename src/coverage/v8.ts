@@ -195,9 +195,9 @@ let traceMappingModule: { decodedMappings(map: unknown): unknown } | undefined;
 /** The trace-mapping module v8-to-istanbul itself uses. */
 function traceMapping(): { decodedMappings(map: unknown): unknown } {
   if (!traceMappingModule) {
-    const from = path.dirname(require.resolve('v8-to-istanbul'));
+    // A static id, so the bundles hold it (one copy in the tree, the one v8-to-istanbul uses).
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    traceMappingModule = require(require.resolve('@jridgewell/trace-mapping', { paths: [from] }));
+    traceMappingModule = require('@jridgewell/trace-mapping');
   }
   return traceMappingModule!;
 }

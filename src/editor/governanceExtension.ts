@@ -277,7 +277,7 @@ export class GovernanceExtension implements vscode.Disposable {
 
   private planPath(): string | undefined {
     const config = this.analysisConfig ?? this.tree.current;
-    return config ? path.join(config.root, config.reportDir, 'gap-closure-plan.md') : undefined;
+    return config ? path.resolve(config.root, config.reportDir, 'gap-closure-plan.md') : undefined;
   }
 
   private async showPlan(): Promise<string | undefined> {
