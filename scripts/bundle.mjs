@@ -8,7 +8,8 @@
  * | extension.js | src/extension.ts + the engine; `vscode` external | VS Code's extension host |
  * | cli.js | src/cli.ts + the engine (`bin`: governance-coverage) | node |
  * | child.js | the test child (src/coverage/child.ts) with mocha as fallback | runner.ts, `fork` |
- * | tsLoader.js | sucrase require hook, no native binary (src/coverage/tsLoader.ts) | the child |
+ * | tsLoader.js | TypeScript require hook, no native binary (src/coverage/tsLoader.ts) | the child |
+ * | typescript.js | the TypeScript compiler, shared by the three bundles above that use it | them |
  * | embeddedModules.js | resolves sql.js / fast-check for the embedded suite | the child |
  * | vendor/sql-wasm.js, sql-wasm.wasm | sql.js's WebAssembly build, as published (the only variant used) | the embedded suite |
  * | vendor/fast-check.js | fast-check, bundled (the embedded suite's property tests) | the embedded suite |
@@ -61,6 +62,18 @@ const istanbulReports = {
   },
 };
 
+/**
+ * The TypeScript compiler (≈ 3 MB minified) is needed by the engine (ast.ts, in extension.js and
+ * cli.js) and by our loader (tsLoader.js, in the child): one shared dist/typescript.js, which
+ * every bundle requires by a relative path.
+ */
+const sharedTypescript = {
+  name: 'shared-typescript',
+  setup(build) {
+    build.onResolve({ filter: /^typescript$/ }, () => ({ path: './typescript.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -74,7 +87,7 @@ const common = {
   // mocha's parallel mode (require.resolve of its worker files) is never used: we run mocha serially in the child.
   logOverride: { 'require-resolve-not-external': 'silent' },
   define: { __GOVCOV_BUNDLED__: 'true' },
-  plugins: [istanbulReports],
+  plugins: [istanbulReports, sharedTypescript],
   absWorkingDir: root,
 };
 
@@ -102,6 +115,7 @@ export async function bundle() {
   ];
   await Promise.all(entries.map(([entry, out, external]) =>
     esbuild.build({ ...common, entryPoints: [path.join(root, entry)], outfile: path.join(dist, out), external })));
+  await esbuild.build({ ...common, plugins: [], keepNames: false, entryPoints: [require.resolve('typescript')], outfile: path.join(dist, 'typescript.js') });
   // fast-check for the embedded suite's property tests: one file, its own exports.
   await esbuild.build({ ...common, plugins: [], define: {}, keepNames: false, entryPoints: [require.resolve('fast-check')], outfile: path.join(dist, 'vendor', 'fast-check.js') });
   const sqlDist = path.dirname(require.resolve('sql.js/dist/sql-wasm.js'));

@@ -142,7 +142,7 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
     if (result.loadErrors.length || failures.length || result.error) out.write('\n');
     out.write(`${renderTable(analysis)}\n\n`);
     if (args.hints > 0) out.write(`${renderHints(analysis, args.hints)}\n\n`);
-    out.write(`Reports: ${path.relative(config.root, path.dirname(reports[0])) || '.'}/ (lcov.info, coverage-final.json, coverage-summary.json, index.html, gap-closure-plan.md)\n`);
+    out.write(`Reports: ${path.relative(config.embedded ? args.root : config.root, path.dirname(reports[0])) || '.'}/ (lcov.info, coverage-final.json, coverage-summary.json, index.html, gap-closure-plan.md)\n`);
     out.write(`${closingLine(result.stats)}\n`);
   }
   const ok = result.stats.failed === 0 && result.loadErrors.length === 0 && !result.error && !result.cancelled && analysis.allTargetsMet;

@@ -12,7 +12,7 @@
  *
  * TypeScript loader, in this order: the `require` of the project's config; the project's own
  * loader, declared in the devDependencies/dependencies of its nearest package.json and installed (tsx, ts-node, @babel/register,
- * @swc-node/register, @swc/register, sucrase); otherwise our bundled sucrase hook (tsLoader.ts),
+ * @swc-node/register, @swc/register, sucrase); otherwise our bundled transpile hook (tsLoader.ts, typescript's transpileModule),
  * which needs no native binary.
  */
 import * as fs from 'fs';
@@ -75,7 +75,7 @@ function installed(root: string, name: string): boolean {
 /**
  * The TypeScript loader for a project without a `require` in its config: the module id of the
  * project's own loader (declared in package.json and installed), else the absolute path of our
- * sucrase hook.
+ * transpile hook (tsLoader.ts).
  */
 export function defaultTsLoader(root: string): { module: string; source: 'project' | 'bundled' } {
   const deps = declaredDeps(readPackage(root));

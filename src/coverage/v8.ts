@@ -166,10 +166,14 @@ export function stripHelpers(code: string, fns: FunctionCoverage[]): FunctionCov
     .filter((f) => !(f.ranges[0].startOffset > 0 && f.ranges[0].endOffset <= prologueEnd))
     .map((f) => {
       const ranges = f.ranges.filter((r, i) => i === 0 || !code.startsWith('&&(module.exports=', r.startOffset));
-      // esbuild's keepNames wraps arrows in `__name(...)`, so V8 infers no name and
-      // v8-to-istanbul would skip them as functions; name them so normalize.ts can match
-      // them to the TypeScript function and give the qualified name.
-      const functionName = f.functionName || (f.ranges[0].startOffset >= bodyStart && bodyStart > 0 ? '(anonymous)' : '');
+      // V8 infers no name for an arrow passed inline (`xs.map((x) => …)`) or wrapped by
+      // esbuild's keepNames in `__name(...)`, and v8-to-istanbul skips unnamed functions; name
+      // them so normalize.ts can match them to the TypeScript function and give the qualified
+      // name. Only the module wrapper (offset 0, or tsx's prologue) stays unnamed. Any loader:
+      // tsx, typescript's transpileModule (tsLoader.ts), the project's own.
+      const start = f.ranges[0].startOffset;
+      const inBody = bodyStart > 0 ? start >= bodyStart : start > 0;
+      const functionName = f.functionName || (inBody ? '(anonymous)' : '');
       return ranges.length === f.ranges.length && functionName === f.functionName ? f : { ...f, functionName, ranges };
     });
 }

@@ -1,7 +1,8 @@
 /**
  * Starts the pinned code-server (test/editor/host) on a random loopback port with throwaway
- * user-data, extensions and XDG directories, the repository symlinked into the extensions
- * directory as an installed extension, telemetry and update checks off.
+ * user-data, extensions and XDG directories, the PACKAGED extension installed into the
+ * extensions directory as a user installs it (`code-server --install-extension <.vsix>`, the
+ * .vsix that `npm run package` built; no symlink to the repository), telemetry and update checks off.
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -23,6 +24,8 @@ export interface CodeServer {
   /** Throwaway root holding user-data, extensions and XDG dirs; removed by stop(). */
   readonly tempRoot: string;
   readonly extensionId: string;
+  /** Folder of the installed .vsix (under the throwaway extensions dir); undefined when none was installed. */
+  readonly installedExtension?: string;
   /** Workbench URL opening `folder` as the workspace. */
   folderUrl(folder: string): string;
   output(): string;
@@ -86,6 +89,39 @@ function extensionIdentity(): { id: string; folder: string } {
   return { id, folder: `${id}-${pkg.version}` };
 }
 
+/** The .vsix `npm run package` built (artifacts/packages.json). */
+export function packagedVsix(): string {
+  const report = path.join(REPO_ROOT, 'artifacts', 'packages.json');
+  const vsix = fs.existsSync(report) ? path.join(REPO_ROOT, JSON.parse(fs.readFileSync(report, 'utf8')).vsix.file) : '';
+  if (!vsix || !fs.existsSync(vsix)) throw new Error('the packaged .vsix is missing: run `npm run build && npm run package` first (npm test does)');
+  return vsix;
+}
+
+/**
+ * `code-server --install-extension <vsix>` into the throwaway extensions dir, as a user
+ * installs a downloaded .vsix; resolves with the installed extension's folder.
+ */
+async function installVsix(extensions: string, userData: string, config: string, tempRoot: string): Promise<string> {
+  const vsix = packagedVsix();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VSCODE_') && k !== 'ELECTRON_RUN_AS_NODE') env[k] = v;
+  Object.assign(env, { XDG_CONFIG_HOME: path.join(tempRoot, 'xdg', 'config'), XDG_DATA_HOME: path.join(tempRoot, 'xdg', 'data'), XDG_CACHE_HOME: path.join(tempRoot, 'xdg', 'cache') });
+  const proc = spawnGroup('install-extension', process.execPath, [
+    ENTRY, '--config', config, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix,
+  ], { cwd: tempRoot, env });
+  const status = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => { void proc.kill(); }, 120_000);
+    proc.child.once('exit', (code) => { clearTimeout(timer); resolve(code); });
+  });
+  const { folder } = extensionIdentity();
+  const installed = path.join(extensions, folder);
+  if (status !== 0 || !fs.existsSync(path.join(installed, 'package.json'))) {
+    throw new Error(`code-server --install-extension ${vsix} failed (exit ${status}):\n${proc.output().slice(-4000)}`);
+  }
+  if (fs.lstatSync(installed).isSymbolicLink()) throw new Error(`${installed} is a symlink, not an installed copy`);
+  return installed;
+}
+
 function httpStatus(url: string, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { timeout: timeoutMs }, (res) => {
@@ -101,8 +137,9 @@ function httpStatus(url: string, timeoutMs: number): Promise<number> {
 export interface CodeServerOptions {
   startTimeoutMs?: number;
   /**
-   * Symlink the repository into the extensions directory so it loads as an installed
-   * extension (default true). Off when the workbench loads it as a development extension.
+   * Install the packaged .vsix (artifacts/, `npm run package`) into the extensions directory
+   * with `code-server --install-extension` before the server starts (default true). Off when the
+   * workbench loads the repository as a development extension (extensionDevelopmentPath).
    */
   installExtension?: boolean;
   /**
@@ -140,7 +177,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const config = path.join(tempRoot, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\ncert: false\n');
   const ident = extensionIdentity();
-  if (opts.installExtension ?? true) fs.symlinkSync(REPO_ROOT, path.join(extensions, ident.folder), 'dir');
+  const installed = opts.installExtension ?? true ? await installVsix(extensions, userData, config, tempRoot) : undefined;
 
   const port = await freeLoopbackPort();
   const env: NodeJS.ProcessEnv = {};
@@ -177,6 +214,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     pid: proc.pid,
     tempRoot,
     extensionId: ident.id,
+    installedExtension: installed,
     folderUrl: (folder) => `${url}?folder=${encodeURIComponent(folder)}`,
     output: () => proc.output(),
     async stop() {
