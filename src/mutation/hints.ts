@@ -84,9 +84,9 @@ export function valuePathAt(sf: ts.SourceFile, offset: number): string | undefin
     }
   };
   find(sf);
+  for (let n = node; n; n = n.parent) if (ts.isFunctionLike(n)) return undefined;
   const parts: string[] = [];
   for (let n = node; n; n = n.parent) {
-    if (ts.isFunctionLike(n)) return undefined;
     if (ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) parts.unshift(nameText(n.name, sf));
     else if ((ts.isVariableDeclaration(n) || ts.isPropertyDeclaration(n)) && ts.isIdentifier(n.name)) {
       const owner = ts.isPropertyDeclaration(n) && ts.isClassLike(n.parent) && n.parent.name ? `${n.parent.name.text}.` : '';

@@ -109,6 +109,8 @@ export interface MutationHandle {
   onEvent(listener: (event: MutationEvent) => void): () => void;
   /** Ends the worker and every test-runner process StrykerJS started (their process group). */
   cancel(): void;
+  /** The worker's pid, which is also its process group id. */
+  readonly pid?: number;
   readonly result: Promise<MutationRunResult>;
 }
 

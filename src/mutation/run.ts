@@ -139,5 +139,6 @@ export function startMutation(options: MutationOptions): MutationHandle {
       killGroup();
     },
     result,
+    pid: child.pid,
   };
 }
