@@ -16,6 +16,7 @@ import * as path from 'path';
 import fg from 'fast-glob';
 import type { ChildMessage, ChildOptions } from './child';
 import { resolveRequire } from './config';
+import { resolveNode } from './runtime';
 import type { FailureInfo, RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
 import { testId } from './model';
 import { parseSource } from './ast';
@@ -24,16 +25,28 @@ import { completeCoverage } from './normalize';
 import { lineReader } from './channel';
 import { convert, loadConverter, type Converter, type Window, type WireWindow } from './v8';
 
-/** Test files of a config (absolute, sorted). */
+/** Test files of a config (absolute): mocha's `file` entries first, in order, then the globs' files sorted. */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
-  const files = await fg(config.testGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**'] });
-  return files.map((f) => path.resolve(f)).sort();
+  const files = await fg(config.testGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**', ...(config.testIgnore ?? [])] });
+  const first = (config.mocha?.files ?? []).filter((f) => fs.existsSync(f));
+  const rest = files.map((f) => path.resolve(f)).filter((f) => !first.includes(f));
+  return [...first, ...rest.sort()];
 }
 
-/** Source files of a config (absolute, sorted, no `.d.ts`). */
-export async function findSourceFiles(config: RunOptions['config']): Promise<string[]> {
+/** Source files of a config (absolute, sorted, no `.d.ts`, no test file). */
+export async function findSourceFiles(config: RunOptions['config'], testFiles: readonly string[] = []): Promise<string[]> {
   const files = await fg(config.sourceGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**', '**/*.d.ts'] });
-  return files.map((f) => path.resolve(f)).sort();
+  const tests = new Set(testFiles);
+  return files.map((f) => path.resolve(f)).filter((f) => !tests.has(f)).sort();
+}
+
+/** Why a run with these files and this many tests must not pass, if it must not (no silent success). */
+export function emptyRunError(config: RunOptions['config'], files: number, tests: number | undefined, selected: boolean): string | undefined {
+  if (files === 0 && !selected) return `no test files match ${config.testGlobs.map((g) => JSON.stringify(g)).join(', ')} under ${config.root}`;
+  if (tests === 0 && config.mocha?.failZero !== false && !selected) {
+    return `no tests were found in ${files} test file(s): nothing ran (set "fail-zero": false in the mocha setup to allow an empty run)`;
+  }
+  return undefined;
 }
 
 function childEntry(): { file: string; execArgv: string[] } {
@@ -117,10 +130,11 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     let endEvent: Extract<RunEvent, { type: 'end' }> | undefined;
     let error: string | undefined;
     const started = Date.now();
-    const [files, sourceFiles] = await Promise.all([
-      options.files ? Promise.resolve(options.files.map((f) => path.resolve(config.root, f))) : findTestFiles(config),
-      findSourceFiles(config),
-    ]);
+    const files = options.files ? options.files.map((f) => path.resolve(config.root, f)) : await findTestFiles(config);
+    const [sourceFiles, node] = await Promise.all([findSourceFiles(config, files), options.node ? Promise.resolve(options.node) : resolveNode().then((r) => r.path)]);
+    const selected = !!options.files || !!options.grep;
+    const noFiles = emptyRunError(config, files.length, undefined, selected);
+    if (noFiles) throw new Error(noFiles);
     const childOptions: ChildOptions = {
       root: config.root,
       files,
@@ -131,10 +145,11 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       coverage: options.coverage !== false,
       perTest: !!options.perTest && options.coverage !== false,
       engine: options.engine ?? 'v8',
+      mocha: config.mocha,
       eventsFd: 4,
     };
     const entry = childEntry();
-    const execArgv = [...entry.execArgv];
+    const execArgv = [...entry.execArgv, ...(config.mocha?.nodeOptions ?? [])];
     if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
     const stderrTail: string[] = [];
     let exited = false;
@@ -142,7 +157,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       if (cancelled) return done();
       child = fork(entry.file, [], {
         cwd: config.root,
-        execPath: process.execPath,
+        execPath: node,
         execArgv,
         env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', GOVCOV_CHILD: JSON.stringify(childOptions) },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], // fd 4: the child's messages (channel.ts)
@@ -278,6 +293,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       });
     });
     if (endEvent?.error) error = endEvent.error;
+    if (endEvent && !error && !cancelled && loadErrors.length === 0) error = emptyRunError(config, files.length, stats.total, selected);
     if (timedOut) error = `the whole run exceeded ${config.runTimeout} ms and was stopped`;
     stats.durationMs = Date.now() - started;
     if (childOptions.coverage && childOptions.engine === 'v8' && !cancelled && !timedOut) {
