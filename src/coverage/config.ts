@@ -171,6 +171,8 @@ export interface LoadOptions {
   node?: string;
   /** Untrusted workspace: no code of the workspace runs (no `.mocharc.js`, not its own mocha). */
   trusted?: boolean;
+  /** Our config from elsewhere (the editor's settings), used when the root has no config of ours. */
+  fallback?: { user: UserConfig; source: string };
 }
 
 /** Our config of a root: the config file, else package.json's key, else none. */
@@ -198,7 +200,7 @@ async function mochaPart(root: string, options: LoadOptions): Promise<SetupPart 
  */
 export async function loadConfig(root: string, options: LoadOptions = {}): Promise<ResolvedConfig> {
   root = realRoot(root);
-  const ours = readUserConfig(root);
+  const ours = readUserConfig(root) ?? options.fallback;
   const setup = await mochaPart(root, options);
   if (ours) return resolveConfig(root, ours.user, ours.source, setup);
   if (isThisProject(root)) return embeddedConfig(root);
