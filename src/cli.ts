@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Headless entry: `governance-coverage run [--config F] [--root DIR] [--grep G] [--json] [--per-test] [--node N]`
- * and `governance-coverage report --from <lcov.info | coverage-final.json | cobertura.xml>`.
+ * Headless entry: `governance-coverage run [--config F] [--root DIR] [--grep G] [--json] [--per-test] [--node N]`,
+ * `governance-coverage report --from <lcov.info | coverage-final.json | cobertura.xml>`
+ * and `governance-coverage mutate …` (test strength through StrykerJS, see mutation/cli.ts).
  *
  * Runs the suite with coverage (progress on a terminal), prints the table against targets, the
  * top gaps with hints and the closing `N passed, N failed` line; writes the reports.
@@ -16,6 +17,7 @@ import {
   type Analysis, type FailureInfo, type ResolvedConfig, type RunResult,
 } from './coverage/index';
 import { ReportError } from './coverage/importReport';
+import { mutateMain, MUTATE_USAGE } from './mutation/cli';
 
 const USAGE = `Usage: governance-coverage run [--config FILE] [--root DIR] [--grep PATTERN] [--json] [--per-test] [--hints N] [--node PATH]
        governance-coverage report --from REPORT [--config FILE] [--root DIR] [--json] [--hints N]
@@ -104,11 +106,12 @@ function jsonDocument(result: RunResult, analysis: Analysis, failures: Array<{ t
 
 /** Run the CLI; resolves to the exit code. */
 export async function main(argv: string[], out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+  if (argv[0] === 'mutate') return mutateMain(argv.slice(1), out, err);
   let args: CliArgs;
   try {
     args = parseArgs(argv);
   } catch (e) {
-    err.write(`governance-coverage: ${String(e)}\n\n${USAGE}\n`);
+    err.write(`governance-coverage: ${String(e)}\n\n${USAGE}\n\n${MUTATE_USAGE}\n`);
     return 2;
   }
   let config: ResolvedConfig;
