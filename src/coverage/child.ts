@@ -42,6 +42,8 @@ export interface ChildOptions {
   engine: 'v8' | 'istanbul';
   /** The workspace's mocha setup: which mocha, its options (see childMocha.ts). */
   mocha: MochaSetup;
+  /** Sources may be ES modules: capture them through a loader hook (childMocha.ts). */
+  esm: boolean;
   /** The pipe for messages (see channel.ts); without it, `process.send` one by one. */
   eventsFd?: number;
 }
@@ -164,7 +166,7 @@ Module.prototype._compile = function (content: string, filename: string) {
   }
   return originalCompile.call(this, content, filename);
 };
-const esmArrived = opts.coverage && opts.engine === 'v8' ? captureEsmSources(opts.sourceFiles, sendCompiled) : undefined;
+const esmArrived = opts.coverage && opts.engine === 'v8' && opts.esm ? captureEsmSources(opts.sourceFiles, sendCompiled) : undefined;
 
 /** Covered scripts no hook saw (an ES module whose message is late, a loader we missed): read from disk. */
 function sendMissingSources(): void {

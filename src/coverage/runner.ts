@@ -88,6 +88,31 @@ async function prewarm(files: string[], stop: () => boolean): Promise<void> {
 }
 
 type StartOptions = RunOptions & { engine?: 'v8' | 'istanbul' };
+
+/** The package.json `type` that applies to a file (the nearest one up to the filesystem root). */
+function packageType(file: string, cache: Map<string, string>): string {
+  const dir = path.dirname(file);
+  let type = cache.get(dir);
+  if (type !== undefined) return type;
+  try {
+    type = String(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type ?? 'commonjs');
+  } catch {
+    type = path.dirname(dir) === dir ? 'commonjs' : packageType(dir, cache);
+  }
+  cache.set(dir, type);
+  return type;
+}
+
+/**
+ * Whether the child needs the ESM source hook (its worker thread costs startup time): a source
+ * that is an ES module (`.mjs`/`.mts`, or `.js`/`.ts` in a `"type": "module"` package) or a
+ * node loader flag that may turn sources into ES modules.
+ */
+function childOptionsEsm(config: RunOptions['config'], sourceFiles: readonly string[]): boolean {
+  if ((config.mocha?.nodeOptions ?? []).some((o) => /^--(import|loader|experimental-loader)\b/.test(o))) return true;
+  const cache = new Map<string, string>();
+  return sourceFiles.some((f) => /\.m[jt]s$/.test(f) || (/\.[jt]sx?$/.test(f) && packageType(f, cache) === 'module'));
+}
 /** A run's plan with the Node.js that runs it and whether it runs a selection (files, grep). */
 type Plan = RunPlan & { node: string; selected: boolean };
 
@@ -110,6 +135,7 @@ async function resolveRun(options: StartOptions): Promise<Plan> {
     perTest: !!options.perTest && options.coverage !== false,
     engine: options.engine ?? 'v8',
     mocha: config.mocha,
+    esm: childOptionsEsm(config, sourceFiles),
     eventsFd: 4,
   };
   return { files, sourceFiles, childOptions, runId: newRunId(), node, selected };
