@@ -51,6 +51,15 @@ function publish(paths: MutationPaths): string[] {
   return out;
 }
 
+/**
+ * The report restricted to the files this run mutated: in incremental mode StrykerJS also reports
+ * the earlier results of files outside `mutate`, which must not decide this run's verdict.
+ */
+function onlyMutated(report: MutationReport, mutate: string[]): MutationReport {
+  const wanted = new Set(mutate.map((m) => m.replace(/:\d+(?::\d+)?-\d+(?::\d+)?$/, '')));
+  return { ...report, files: Object.fromEntries(Object.entries(report.files).filter(([f]) => wanted.has(f))) };
+}
+
 /** Starts a mutation run; throws {@link MutationInputError} when nothing matches the request. */
 export function startMutation(options: MutationOptions): MutationHandle {
   const { config } = options;
@@ -113,7 +122,7 @@ export function startMutation(options: MutationOptions): MutationHandle {
       if (!cancelled && !error) {
         try {
           reportFiles = publish(paths);
-          report = JSON.parse(fs.readFileSync(path.join(paths.reportDir, 'mutation.json'), 'utf8')) as MutationReport;
+          report = onlyMutated(JSON.parse(fs.readFileSync(path.join(paths.reportDir, 'mutation.json'), 'utf8')) as MutationReport, mutate);
         } catch (e) {
           error = `StrykerJS wrote no report: ${(e as Error).message}`;
         }
