@@ -210,6 +210,8 @@ export interface RunResult {
   perTest?: Record<string, TestCoverage>;
   /** test id → full title (for hints and the editor). */
   testTitles: Record<string, string>;
+  /** Problems that did not stop the run (a malformed line on the message pipe was skipped). */
+  warnings?: string[];
 }
 
 export interface RunHandle {
