@@ -91,8 +91,14 @@ export function startMutation(options: MutationOptions): MutationHandle {
       /* already gone */
     }
   };
+  // The last lines StrykerJS logged: its error messages name the cause only there (a failing test in the dry run, …).
+  const tail: string[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
-    readline.createInterface({ input: child[stream]! }).on('line', (text) => emit({ type: 'output', stream, text }));
+    readline.createInterface({ input: child[stream]! }).on('line', (text) => {
+      tail.push(text);
+      if (tail.length > 40) tail.shift();
+      emit({ type: 'output', stream, text });
+    });
   }
   child.on('message', (m: Record<string, unknown> & { type: string }) => {
     if (m.type === 'plan') {
@@ -108,7 +114,10 @@ export function startMutation(options: MutationOptions): MutationHandle {
         type: 'mutant', done, total, id: String(m.id), file: path.resolve(config.root, m.fileName as string), status: m.status as MutantStatus,
         mutatorName: m.mutatorName as string, ...(m.replacement !== undefined ? { replacement: m.replacement as string } : {}), line: loc.start.line,
       });
-    } else if (m.type === 'error') error = m.message as string;
+    } else if (m.type === 'error') {
+      const log = tail.filter((l) => !/\bINFO\b/.test(l)).slice(-15);
+      error = [m.message as string, ...(log.length ? ['StrykerJS said:', ...log] : [])].join('\n');
+    }
   });
   const result = new Promise<MutationRunResult>((resolve) => {
     let ended = false;
