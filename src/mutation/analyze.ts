@@ -12,7 +12,7 @@
  */
 import * as path from 'path';
 import { parseSource, type ParsedSource } from '../coverage/ast';
-import { globBase } from '../coverage/hints';
+import { globBase, labelFor } from '../coverage/hints';
 import type { ResolvedConfig } from '../coverage/model';
 import { ASSERT_ADVICE, ASSERT_TITLE, assertKind, type AssertKind, mutantDiff, mutantSentence, valuePathAt } from './hints';
 import type { MutantGap, MutationAnalysis, MutationFileReport, MutationGap, MutationReport, MutationScore, SchemaFile, SchemaMutant } from './model';
@@ -121,14 +121,16 @@ function gapHint(name: string, relative: string, mutants: MutantGap[], testFile:
     `Check: the test fails when \`${first.original.replace(/\s+/g, ' ').slice(0, 50)}\` becomes \`${first.replacement.replace(/\s+/g, ' ').slice(0, 50)}\``,
   ];
   const rel = (f: string) => path.relative(config.root, f).split(path.sep).join('/');
+  const why = labelFor(name, relative, undefined, config.hints).why;
   const text = [
     `${name} — ${relative}:${[...new Set(mutants.map((m) => m.range.start.line))].join(', ')}`,
+    ...(why ? [`  Why:   ${why}`] : []),
     ...mutants.map((m) => `  ${m.status === 'NoCoverage' ? 'Uncovered' : 'Survived'}: line ${m.range.start.line}: ${m.sentence} [${m.mutatorName}]`),
     ranBy.length ? `  Passed anyway: ${ranBy.slice(0, 3).join(' | ')}${ranBy.length > 3 ? ` (+${ranBy.length - 3} more)` : ''}` : '  Passed anyway: no test runs this code',
     ...kinds.map((k) => `  Assert: ${ASSERT_ADVICE[k as AssertKind]}`),
     `  Write: ${rel(testFile)} — it(${JSON.stringify(title)})`,
   ].join('\n');
-  return { summary, assert: kinds.map((k) => ASSERT_ADVICE[k as AssertKind]), suggestedTest: { file: testFile, title, outline }, text };
+  return { summary, ...(why ? { why } : {}), assert: kinds.map((k) => ASSERT_ADVICE[k as AssertKind]), suggestedTest: { file: testFile, title, outline }, text };
 }
 
 function fileGaps(file: string, relative: string, data: SchemaFile, tests: TestIndex, config: ResolvedConfig): MutationGap[] {

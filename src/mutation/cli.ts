@@ -128,10 +128,8 @@ export async function mutateMain(rest: string[], out: NodeJS.WriteStream, err: N
     throw e;
   }
   const tty = !args.json && !!out.isTTY;
-  const output: string[] = [];
   handle.onEvent((e) => {
-    if (e.type === 'output') output.push(e.text);
-    else if (tty && e.type === 'mutant') out.write(`\r  [${e.done}/${e.total}] ${path.relative(config.root, e.file)}`.padEnd((out.columns || 100) - 1).slice(0, (out.columns || 100) - 1));
+    if (tty && e.type === 'mutant') out.write(`\r  [${e.done}/${e.total}] ${path.relative(config.root, e.file)}`.padEnd((out.columns || 100) - 1).slice(0, (out.columns || 100) - 1));
     else if (tty && e.type === 'plan') out.write(`\r  ${e.total} mutants, ${e.run} to test, ${e.early} with earlier results`);
   });
   const onSignal = () => handle.cancel();
@@ -143,7 +141,7 @@ export async function mutateMain(rest: string[], out: NodeJS.WriteStream, err: N
   const reports = [...result.reportFiles, ...(analysis ? writeStrengthSection(analysis, config) : [])];
   if (args.json) out.write(`${JSON.stringify(jsonDocument(result, analysis, reports), null, 2)}\n`);
   else {
-    if (result.error) out.write(`ERROR ${result.error}\n${output.filter((l) => /ERROR|WARN/.test(l)).slice(-20).join('\n')}\n\n`);
+    if (result.error) out.write(`ERROR ${result.error}\n\n`);
     if (result.cancelled) out.write('Cancelled: no report written.\n');
     if (analysis) {
       out.write(`${renderMutationTable(analysis)}\n\n`);

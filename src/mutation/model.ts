@@ -163,6 +163,8 @@ export interface MutantGap {
 export interface MutationHint {
   /** One line: what no test checks. */
   summary: string;
+  /** Why it matters: a config hint's label for the function or file, if any. */
+  why?: string;
   /** The assertions to add, one per kind needed, in words. */
   assert: string[];
   /** Test file to add to (absolute) and the test to write. */

@@ -51,6 +51,15 @@ function publish(paths: MutationPaths): string[] {
   return out;
 }
 
+/**
+ * The report restricted to the files this run mutated: in incremental mode StrykerJS also reports
+ * the earlier results of files outside `mutate`, which must not decide this run's verdict.
+ */
+function onlyMutated(report: MutationReport, mutate: string[]): MutationReport {
+  const wanted = new Set(mutate.map((m) => m.replace(/:\d+(?::\d+)?-\d+(?::\d+)?$/, '')));
+  return { ...report, files: Object.fromEntries(Object.entries(report.files).filter(([f]) => wanted.has(f))) };
+}
+
 /** Starts a mutation run; throws {@link MutationInputError} when nothing matches the request. */
 export function startMutation(options: MutationOptions): MutationHandle {
   const { config } = options;
@@ -82,8 +91,14 @@ export function startMutation(options: MutationOptions): MutationHandle {
       /* already gone */
     }
   };
+  // The last lines StrykerJS logged: its error messages name the cause only there (a failing test in the dry run, …).
+  const tail: string[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
-    readline.createInterface({ input: child[stream]! }).on('line', (text) => emit({ type: 'output', stream, text }));
+    readline.createInterface({ input: child[stream]! }).on('line', (text) => {
+      tail.push(text);
+      if (tail.length > 40) tail.shift();
+      emit({ type: 'output', stream, text });
+    });
   }
   child.on('message', (m: Record<string, unknown> & { type: string }) => {
     if (m.type === 'plan') {
@@ -99,7 +114,10 @@ export function startMutation(options: MutationOptions): MutationHandle {
         type: 'mutant', done, total, id: String(m.id), file: path.resolve(config.root, m.fileName as string), status: m.status as MutantStatus,
         mutatorName: m.mutatorName as string, ...(m.replacement !== undefined ? { replacement: m.replacement as string } : {}), line: loc.start.line,
       });
-    } else if (m.type === 'error') error = m.message as string;
+    } else if (m.type === 'error') {
+      const log = tail.filter((l) => !/\bINFO\b/.test(l)).slice(-15);
+      error = [m.message as string, ...(log.length ? ['StrykerJS said:', ...log] : [])].join('\n');
+    }
   });
   const result = new Promise<MutationRunResult>((resolve) => {
     let ended = false;
@@ -113,7 +131,7 @@ export function startMutation(options: MutationOptions): MutationHandle {
       if (!cancelled && !error) {
         try {
           reportFiles = publish(paths);
-          report = JSON.parse(fs.readFileSync(path.join(paths.reportDir, 'mutation.json'), 'utf8')) as MutationReport;
+          report = onlyMutated(JSON.parse(fs.readFileSync(path.join(paths.reportDir, 'mutation.json'), 'utf8')) as MutationReport, mutate);
         } catch (e) {
           error = `StrykerJS wrote no report: ${(e as Error).message}`;
         }

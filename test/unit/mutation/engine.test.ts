@@ -80,8 +80,11 @@ describe('mutation engine (StrykerJS on the fixture)', function () {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('return score >= 0.7;', 'return score >= 0.7 && score <= 1;'));
     const edited = await mutate(root, { incremental: true });
     const plan = edited.events.find((e) => e.type === 'plan') as Extract<MutationEvent, { type: 'plan' }>;
-    assert.equal(plan.early, 4, 'the 4 mutants of the untouched ratings.ts keep their results');
-    assert.equal(plan.run, plan.total - 4);
+    // 4 mutants of the untouched ratings.ts and the 3 of `score >= 0.7` keep their results; the edited expression's 7 are tested
+    assert.deepEqual(plan, { type: 'plan', total: 14, run: 7, early: 7 });
+    const tested = edited.events.filter((e): e is Extract<MutationEvent, { type: 'mutant' }> => e.type === 'mutant').slice(7);
+    assert.deepEqual([...new Set(tested.map((m) => path.relative(root, m.file)))], ['src/outcome.ts']);
+    assert.deepEqual(tested.filter((m) => m.status === 'Survived').map((m) => m.replacement), ['true', 'score < 1']);
   });
 
   it('--files limits the run to the files asked for', async () => {
