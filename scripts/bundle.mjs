@@ -7,7 +7,10 @@
  * | --- | --- | --- |
  * | extension.js | src/extension.ts + the engine; `vscode` external | VS Code's extension host |
  * | cli.js | src/cli.ts + the engine (`bin`: governance-coverage) | node |
- * | child.js | the test child (src/coverage/child.ts) with mocha as fallback | runner.ts, `fork` |
+ * | child.js | the test child (src/coverage/child.ts) | runner.ts, `fork` |
+ * | mochaOptionsChild.js | reads a project's mocha options with mocha's loadOptions | mochaSetup.ts, `execFile` |
+ * | mocha/ | mocha, bundled, in the shape of its package (the engine drives a mocha folder) | projects without mocha |
+ * | worker.js, progressPlugin.cjs | the mutation worker and StrykerJS reporter plugin (StrykerJS itself comes from the project) | src/mutation |
  * | tsLoader.js | TypeScript require hook, no native binary (src/coverage/tsLoader.ts) | the child |
  * | typescript.js | the TypeScript compiler, shared by the three bundles above that use it | them |
  * | embeddedModules.js | resolves sql.js / fast-check for the embedded suite | the child |
@@ -102,6 +105,30 @@ function tracked(dirs, re) {
   return out.split('\0').filter((f) => f && re.test(f) && fs.existsSync(path.join(root, f)));
 }
 
+/** The lib modules of mocha the engine requires by path from a mocha folder (childMocha.ts, mochaOptionsChild.ts). */
+const MOCHA_LIB = ['nodejs/esm-utils', 'plugin-loader', 'cli/options', 'cli/node-flags', 'cli/config'];
+
+/**
+ * dist/mocha: our mocha for projects without one, shaped like the package (the engine drives "a
+ * mocha folder", the project's or ours): package.json, index.js (mocha and the lib modules above,
+ * one bundle, one instance) and lib/<module>.js files re-exporting from it.
+ */
+async function bundleMocha() {
+  const dir = path.join(dist, 'mocha');
+  const contents = `const Mocha = require('mocha');
+    Object.defineProperty(Mocha, '__govcovLib', { value: { ${MOCHA_LIB.map((m) => `'${m}': require('mocha/lib/${m}')`).join(', ')} } });
+    module.exports = Mocha;`;
+  await esbuild.build({ ...common, plugins: [], define: {}, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: path.join(dir, 'index.js') });
+  for (const m of MOCHA_LIB) {
+    const file = path.join(dir, 'lib', `${m}.js`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const index = path.relative(path.dirname(file), path.join(dir, 'index.js')).split(path.sep).join('/');
+    fs.writeFileSync(file, `module.exports = require('./${index}').__govcovLib['${m}'];\n`);
+  }
+  const { version } = JSON.parse(fs.readFileSync(require.resolve('mocha/package.json'), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'mocha', version, main: 'index.js', license: 'MIT', description: 'mocha, bundled by governance-coverage (scripts/bundle.mjs)' }, null, 2)}\n`);
+}
+
 export async function bundle() {
   fs.rmSync(dist, { recursive: true, force: true });
   const entries = [
@@ -111,6 +138,9 @@ export async function bundle() {
     // instrumenter (@babel/core, ~2 MB) stays out of the packages.
     ['src/coverage/child.ts', 'child.js', ['istanbul-lib-instrument', 'istanbul-lib-source-maps']],
     ['src/coverage/tsLoader.ts', 'tsLoader.js', []],
+    ['src/coverage/mochaOptionsChild.ts', 'mochaOptionsChild.js', []],
+    // StrykerJS is never bundled: the worker resolves it from the project (an optional peer dependency).
+    ['src/mutation/worker.ts', 'worker.js', ['@stryker-mutator/*']],
     ['src/coverage/embeddedModules.ts', 'embeddedModules.js', []],
   ];
   await Promise.all(entries.map(([entry, out, external]) =>
@@ -118,6 +148,8 @@ export async function bundle() {
   await esbuild.build({ ...common, plugins: [], keepNames: false, entryPoints: [require.resolve('typescript')], outfile: path.join(dist, 'typescript.js') });
   // fast-check for the embedded suite's property tests: one file, its own exports.
   await esbuild.build({ ...common, plugins: [], define: {}, keepNames: false, entryPoints: [require.resolve('fast-check')], outfile: path.join(dist, 'vendor', 'fast-check.js') });
+  await bundleMocha();
+  copy(path.join(root, 'src', 'mutation', 'progressPlugin.cjs'), path.join(dist, 'progressPlugin.cjs'));
   const sqlDist = path.dirname(require.resolve('sql.js/dist/sql-wasm.js'));
   copy(path.join(sqlDist, 'sql-wasm.js'), path.join(dist, 'vendor', 'sql-wasm.js'));
   copy(path.join(sqlDist, 'sql-wasm.wasm'), path.join(dist, 'sql-wasm.wasm'));

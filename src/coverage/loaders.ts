@@ -24,8 +24,17 @@ declare const __GOVCOV_BUNDLED__: boolean | undefined;
 export const BUNDLED = typeof __GOVCOV_BUNDLED__ !== 'undefined' && __GOVCOV_BUNDLED__ === true;
 
 /** A runtime file of ours: `dist/<name>.js` in a bundle, the compiled module next to this one otherwise. */
-export function runtimeModule(name: 'child' | 'tsLoader' | 'embeddedModules'): string {
+export function runtimeModule(name: 'child' | 'tsLoader' | 'embeddedModules' | 'mochaOptionsChild'): string {
   return path.join(__dirname, `${name}.js`);
+}
+
+/**
+ * Our mocha, driven when the project has none (mochaSetup.ts `resolveMocha`): a folder with
+ * mocha's layout. Packaged, dist/mocha (scripts/bundle.mjs: mocha bundled, plus the lib modules
+ * the engine requires by path, which re-export from the one bundle); else node_modules/mocha.
+ */
+export function ourMochaDir(): string {
+  return BUNDLED ? path.join(__dirname, 'mocha') : path.dirname(require.resolve('mocha/package.json'));
 }
 
 /** Known project loaders: package name → the module to require (CommonJS hook). */

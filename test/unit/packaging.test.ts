@@ -6,8 +6,9 @@
  *   like sources, tests or node_modules (`npm pack --dry-run --json`);
  * - the .vsix is at most 5 MB and holds no node_modules;
  * - a project that has the tarball as a devDependency runs `npx governance-coverage` on its own
- *   TypeScript tests with no loader of its own (our transpile hook, no native binary), and on
- *   the embedded governance suite when it has no config.
+ *   TypeScript tests with no loader or mocha of its own (our transpile hook, no native binary;
+ *   our bundled mocha), refuses a project with no setup, and runs the embedded governance suite
+ *   (the demo) with --root on the installed package.
  */
 import { strict as assert } from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
@@ -56,7 +57,12 @@ describe('packaging: the npm package and the .vsix', function () {
     assert.equal(typeof pkg.repository?.url, 'string');
     assert.equal(pkg.dependencies, undefined, 'everything the runtime needs is bundled');
     assert.ok(!pkg.activationEvents.includes('*'), 'never activates everywhere');
-    assert.ok(pkg.activationEvents.every((e: string) => e.startsWith('workspaceContains:')), JSON.stringify(pkg.activationEvents));
+    // At startup only where a workspace has mocha tests or our config; otherwise on the user's own
+    // action (a Governance command, opening the Testing view).
+    assert.ok(pkg.activationEvents.every((e: string) => /^(workspaceContains|onCommand|onView):/.test(e)), JSON.stringify(pkg.activationEvents));
+    assert.ok(pkg.activationEvents.includes('workspaceContains:governance-coverage.config.json'));
+    assert.ok(pkg.activationEvents.some((e: string) => e.startsWith('workspaceContains:') && e.includes('.mocharc')));
+    assert.deepEqual(pkg.peerDependenciesMeta, { '@stryker-mutator/core': { optional: true }, '@stryker-mutator/mocha-runner': { optional: true } }, 'StrykerJS comes from the project');
     assert.equal(fs.readFileSync(path.join(ROOT, 'dist', 'cli.js'), 'utf8').split('\n')[0], '#!/usr/bin/env node');
   });
 
@@ -98,15 +104,23 @@ describe('packaging: the npm package and the .vsix', function () {
       assert.deepEqual(doc.files.map((f: { file: string; figures: { lines: { pct: number } } }) => [f.file, f.figures.lines.pct]), [['src/sign.ts', 100]]);
     });
 
-    it('runs the embedded governance suite from the package when the project has no config', () => {
+    it('without a mocha setup or config, exits 2 naming the ways forward', () => {
       fs.rmSync(path.join(project, 'governance-coverage.config.json'));
-      const r = spawnSync('npx', ['--no-install', 'governance-coverage', 'run', '--hints', '0'], { cwd: project, encoding: 'utf8' });
+      const r = spawnSync('npx', ['--no-install', 'governance-coverage', 'run'], { cwd: project, encoding: 'utf8' });
+      assert.equal(r.status, 2, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stderr, /No mocha setup and no governance-coverage config in /);
+      assert.match(r.stderr, /--root on the installed package's folder, e\.g\. node_modules\/governance-coverage/);
+    });
+
+    it('runs the embedded governance suite (the demo) from the installed package with --root on it', () => {
+      const r = spawnSync('npx', ['--no-install', 'governance-coverage', 'run', '--root', 'node_modules/governance-coverage', '--hints', '0'], { cwd: project, encoding: 'utf8' });
       assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
       const lines = r.stdout.trimEnd().split('\n');
       assert.match(lines[lines.length - 1], /^\d+ passed, 0 failed$/);
       assert.match(r.stdout, /src\/governance\/proposalService\.ts\s+100\.0%/);
-      // Reports go to the project's coverage/, never into the installed package.
+      // Reports go to the current folder's coverage/, never into the installed package.
       assert.ok(fs.existsSync(path.join(project, 'coverage', 'lcov.info')));
+      assert.ok(!fs.existsSync(path.join(project, 'node_modules', 'governance-coverage', 'coverage')));
       assert.ok(!fs.existsSync(path.join(project, 'node_modules', 'governance-coverage', 'dist', 'embedded', 'coverage')));
     });
   });
