@@ -73,7 +73,20 @@ const istanbulReports = {
 const sharedTypescript = {
   name: 'shared-typescript',
   setup(build) {
-    build.onResolve({ filter: /^typescript$/ }, () => ({ path: './typescript.js', external: true }));
+    // Loaded on first use, not with the bundle: the extension's activation does not wait for the
+    // compiler (≈ half of its load time), discovery loads it a moment later. Each export is a
+    // getter onto the real module (esbuild's import interop copies getters, it reads no value).
+    build.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'lazy-typescript' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-typescript' }, () => ({
+      loader: 'js',
+      resolveDir: dist,
+      contents: `let ts;
+        const load = () => ts || (ts = require('./typescript.js'));
+        for (const name of ${JSON.stringify(Object.keys(require('typescript')))}) {
+          Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });
+        }`,
+    }));
+    build.onResolve({ filter: /^\.\/typescript\.js$/, namespace: 'lazy-typescript' }, () => ({ path: './typescript.js', external: true }));
   },
 };
 

@@ -91,7 +91,9 @@ export function defaultTsLoader(root: string): { module: string; source: 'projec
   for (const [name, module] of PROJECT_LOADERS) {
     if (deps.has(name) && installed(root, name)) return { module, source: 'project' };
   }
-  return { module: runtimeModule('tsLoader'), source: 'bundled' };
+  const ours = runtimeModule('tsLoader');
+  // From the TypeScript sources (this repository's unit tests under tsx) there is no compiled hook: tsx.
+  return { module: fs.existsSync(ours) ? ours : require.resolve('tsx/cjs'), source: 'bundled' };
 }
 
 /** True when the project at `root` declares `governance-coverage` (so `npx governance-coverage` runs it). */

@@ -38,8 +38,6 @@ describe('Governance Coverage in code-server (offline, headless Chromium)', func
   before(async function () {
     this.timeout(240_000);
     started = Date.now();
-    const main = path.join(REPO_ROOT, 'out', 'src', 'extension.js');
-    if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does)`);
     fs.rmSync(SHOTS, { recursive: true, force: true });
     server = await startCodeServer();
     browser = await startChromium();

@@ -31,10 +31,12 @@ describe('Test strength in code-server (offline, headless Chromium)', function (
   before(async function () {
     this.timeout(240_000);
     started = Date.now();
-    const main = path.join(REPO_ROOT, 'out', 'src', 'extension.js');
-    if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does)`);
     root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gov-editor-mutation-')));
     fs.cpSync(FIXTURE, root, { recursive: true, filter: (src) => !src.includes(`${path.sep}coverage`) });
+    // A user project that has StrykerJS: the installed .vsix never carries it (an optional peer
+    // dependency, resolved from the project), so the copy gets this repository's node_modules.
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'mutation-fixture', private: true, devDependencies: { '@stryker-mutator/core': '9.6.1', '@stryker-mutator/mocha-runner': '9.6.1', mocha: '*' } }));
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
     server = await startCodeServer();
     browser = await startChromium();
     page = browser.page;
