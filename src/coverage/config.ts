@@ -125,7 +125,8 @@ export function isPackagedSuite(config: ResolvedConfig): boolean {
 
 /** Packaged (.vsix, npm): `root` is the installed package's folder or its demo (dist/embedded). */
 function isPackagedDemo(root: string): boolean {
-  return BUNDLED && (root === realRoot(path.join(__dirname, 'embedded')) || root === realRoot(extensionRoot()));
+  if (!BUNDLED || isThisProject(root)) return false; // a checkout (the repository's own bundle) runs its own files
+  return root === realRoot(path.join(__dirname, 'embedded')) || root === realRoot(extensionRoot());
 }
 
 /**

@@ -96,9 +96,14 @@ export function defaultTsLoader(root: string): { module: string; source: 'projec
   return { module: fs.existsSync(ours) ? ours : require.resolve('tsx/cjs'), source: 'bundled' };
 }
 
-/** True when the project at `root` declares `governance-coverage` (so `npx governance-coverage` runs it). */
+/**
+ * True when the project at `root` has the CLI, so `npx governance-coverage` runs it: its nearest
+ * package.json declares `governance-coverage` (dependencies or devDependencies), or is this
+ * package itself. Otherwise the reader has the editor only (the plan's Verify line, reports.ts).
+ */
 export function projectHasCli(root: string): boolean {
-  return declaredDeps(readPackage(root)).has('governance-coverage');
+  const pkg = readPackage(root);
+  return pkg?.name === 'governance-coverage' || declaredDeps(pkg).has('governance-coverage');
 }
 
 /** Loaders that are ours or the project's tooling: V8 coverage starts after them (child.ts). */

@@ -9,6 +9,7 @@ import libCoverage from 'istanbul-lib-coverage';
 import libReport from 'istanbul-lib-report';
 import reports from 'istanbul-reports';
 import type { Analysis, FileReport, ResolvedConfig, RunResult, Thresholds } from './model';
+import { projectHasCli } from './loaders';
 import { savedStrengthSection, spliceSection } from '../mutation/plan';
 
 const yamlString = (s: string) => JSON.stringify(s);
@@ -20,7 +21,16 @@ function targetWords(t: Thresholds): string {
     .join(', ');
 }
 
-/** The command that verifies one file's target. */
+/**
+ * How the reader verifies one file's target: the CLI when the project has it (loaders.ts
+ * `projectHasCli`), else the editor command (the reader has the extension only).
+ */
+function verifyLine(config: ResolvedConfig, f: FileReport, targets: string): string {
+  if (projectHasCli(config.root)) return `\`${verifyCommand(config, f)}\``;
+  return `in VS Code, run **Governance: Run governance tests with coverage**; the hover on ${f.relative} and the status bar show ${targets} met`;
+}
+
+/** The CLI command that verifies one file's target. */
 function verifyCommand(config: ResolvedConfig, f: FileReport): string {
   const cfg = config.embedded || config.source.includes('#') ? '' : ` --config ${path.relative(config.root, config.source)}`;
   return `npx governance-coverage run${cfg} --json | node -e "const r=JSON.parse(require('fs').readFileSync(0,'utf8')).files.find(f=>f.file==='${f.relative.replace(/'/g, "\\'")}');process.exit(r&&r.meetsTarget?0:1)"`;
@@ -92,7 +102,7 @@ export function renderPlan(analysis: Analysis, config: ResolvedConfig): string {
       out.push(`    - Write in \`${rel(g.hint.suggestedTest.file)}\`: it(${JSON.stringify(g.hint.suggestedTest.title)})`);
       for (const o of g.hint.suggestedTest.outline) out.push(`      - ${o}`);
     }
-    out.push(`- **Verify:** \`${verifyCommand(config, f)}\``);
+    out.push(`- **Verify:** ${verifyLine(config, f, targetWords(f.target ?? {}))}`);
     out.push(`- **Done when:** ${f.relative} reports ${targetWords(f.target ?? {})} and every test passes.`, '');
   });
   return out.join('\n');
