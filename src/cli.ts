@@ -5,13 +5,17 @@
  * Runs the suite with coverage (progress on a terminal), prints the table against targets, the
  * top gaps with hints and the closing `N passed, N failed` line; writes the reports.
  * `--json` prints one JSON document and nothing else.
- * Exit codes: 0 all tests pass and every target is met; 1 failures or below target; 2 usage or
- * configuration error.
+ * Exit codes: 0 all tests pass and every target is met; 1 failures, below target, no test or
+ * no source file found, or interrupted (SIGINT/SIGTERM/SIGHUP, watchdog, a crashed test process);
+ * 2 usage, configuration or environment error (a missing --root, reports that cannot be written).
+ * An interrupted run writes no reports (the previous ones are kept); a signal ends the test
+ * process and everything it started (runner.ts) before the CLI exits.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import {
-  analyze, closingLine, ConfigError, loadConfig, loadConfigFile, renderHints, renderTable, startRun, writeReports,
-  type Analysis, type FailureInfo, type RunResult,
+  analyze, closingLine, ConfigError, extensionRoot, loadConfig, loadConfigFile, renderHints, renderTable, ReportError, runComplete, startRun, writeReports,
+  type Analysis, type FailureInfo, type ResolvedConfig, type RunHandle, type RunResult,
 } from './coverage/index';
 
 const USAGE = `Usage: governance-coverage run [--config FILE] [--root DIR] [--grep PATTERN] [--json] [--per-test] [--hints N]
@@ -66,13 +70,27 @@ export function parseArgs(argv: string[]): CliArgs {
   return args;
 }
 
-function jsonDocument(result: RunResult, analysis: Analysis, failures: Array<{ title: string; failure: FailureInfo }>, reports: string[]) {
+/** Why a finished run cannot be green although nothing failed: no test file, no test, no source file. */
+export function emptinessProblem(config: ResolvedConfig, result: RunResult, analysis: Analysis, filesSeen: number, grep?: string): string | undefined {
+  if (!runComplete(result) || result.loadErrors.length) return undefined;
+  const globs = (g: string[]) => g.map((x) => JSON.stringify(x)).join(', ');
+  if (filesSeen === 0) return `no test ran: testGlobs ${globs(config.testGlobs)} matched no test file under ${config.root}`;
+  if (result.stats.total === 0) {
+    return grep ? `no test ran: no test title matches --grep ${JSON.stringify(grep)}` : `no test ran: the ${filesSeen} test file(s) matched by testGlobs ${globs(config.testGlobs)} declare no test`;
+  }
+  if (analysis.files.length === 0) return `no coverage measured: sourceGlobs ${globs(config.sourceGlobs)} matched no source file under ${config.root}`;
+  return undefined;
+}
+
+function jsonDocument(result: RunResult, analysis: Analysis, failures: Array<{ title: string; failure: FailureInfo }>, reports: string[], problem: string | undefined) {
+  const complete = runComplete(result);
   return {
     summary: {
       passed: result.stats.passed, failed: result.stats.failed, skipped: result.stats.skipped, total: result.stats.total,
-      durationMs: result.stats.durationMs, cancelled: result.cancelled, timedOut: result.timedOut,
+      durationMs: result.stats.durationMs, cancelled: result.cancelled, timedOut: result.timedOut, complete,
       ...(result.error ? { error: result.error } : {}),
-      allTargetsMet: analysis.allTargetsMet, totals: analysis.totals,
+      ...(problem ? { problem } : {}),
+      allTargetsMet: complete && !problem && analysis.allTargetsMet, totals: analysis.totals,
     },
     files: analysis.files.map((f) => ({
       file: f.relative, path: f.file, figures: f.figures, target: f.target ?? null, meetsTarget: f.meetsTarget, failing: f.failing, needed: f.needed,
@@ -83,8 +101,60 @@ function jsonDocument(result: RunResult, analysis: Analysis, failures: Array<{ t
     })),
     loadErrors: result.loadErrors,
     failures,
+    ...(result.warnings ? { warnings: result.warnings } : {}),
     reports,
   };
+}
+
+/** Check the root and load the config; a string is the message of a usage/config error (exit 2). */
+async function resolveConfig(args: CliArgs, argv: string[]): Promise<ResolvedConfig | string> {
+  const root = fs.statSync(args.root, { throwIfNoEntry: false });
+  if (!root?.isDirectory()) return `--root ${args.root}: ${root ? 'not a folder' : 'no such folder'}`;
+  let config: ResolvedConfig;
+  try {
+    config = args.config ? await loadConfigFile(args.config, argv.includes('--root') ? args.root : undefined) : await loadConfig(args.root);
+  } catch (e) {
+    if (e instanceof ConfigError) return `invalid configuration\n${e.message}`;
+    throw e;
+  }
+  if (config.embedded && fs.realpathSync(args.root) !== extensionRoot()) {
+    return `no configuration in ${args.root}: add governance-coverage.config.json or a "governanceCoverage" key in package.json (the embedded governance suite runs only in the tool's own folder)`;
+  }
+  return config;
+}
+
+/** SIGINT/SIGTERM/SIGHUP cancel the run (its processes are killed); a second signal exits at once. */
+function onSignals(handle: RunHandle): { signal?: NodeJS.Signals; dispose(): void } {
+  const state: { signal?: NodeJS.Signals; dispose(): void } = { dispose: () => undefined };
+  const listener = (sig: NodeJS.Signals) => {
+    handle.cancel();
+    if (state.signal) process.exit(1);
+    state.signal = sig;
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, listener);
+  state.dispose = () => signals.forEach((sig) => process.removeListener(sig, listener));
+  return state;
+}
+
+/** The human-readable report of a run. */
+function printText(out: NodeJS.WritableStream, args: CliArgs, config: ResolvedConfig, result: RunResult, analysis: Analysis, failures: Array<{ title: string; failure: FailureInfo }>, reports: string[], problem?: string): void {
+  for (const le of result.loadErrors) out.write(`LOAD ERROR ${path.relative(config.root, le.file)}: ${le.error.message}\n`);
+  for (const f of failures) {
+    const loc = f.failure.location ? ` (${path.relative(config.root, f.failure.location.file)}:${f.failure.location.line})` : '';
+    out.write(`FAIL ${f.title}${loc}\n  ${f.failure.message.split('\n')[0]}\n`);
+  }
+  if (result.error) out.write(`ERROR ${result.error}\n`);
+  if (problem) out.write(`ERROR ${problem}\n`);
+  if (result.loadErrors.length || failures.length || result.error || problem) out.write('\n');
+  if (runComplete(result)) {
+    out.write(`${renderTable(analysis)}\n\n`);
+    if (args.hints > 0) out.write(`${renderHints(analysis, args.hints)}\n\n`);
+  }
+  const dir = path.relative(config.root, path.resolve(config.root, config.reportDir)) || '.';
+  if (reports.length) out.write(`Reports: ${dir}/ (lcov.info, coverage-final.json, coverage-summary.json, index.html, gap-closure-plan.md)\n`);
+  else if (!runComplete(result)) out.write(`Reports: not written, the run did not complete (the previous reports in ${dir}/ are kept)\n`);
+  out.write(`${closingLine(result.stats)}\n`);
 }
 
 /** Run the CLI; resolves to the exit code. */
@@ -96,65 +166,64 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
     err.write(`governance-coverage: ${String(e)}\n\n${USAGE}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = args.config ? await loadConfigFile(args.config, argv.includes('--root') ? args.root : undefined) : await loadConfig(args.root);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      err.write(`governance-coverage: invalid configuration\n${e.message}\n`);
-      return 2;
-    }
-    throw e;
+  const config = await resolveConfig(args, argv);
+  if (typeof config === 'string') {
+    err.write(`governance-coverage: ${config}\n`);
+    return 2;
   }
   const tty = !args.json && !!out.isTTY;
   const handle = startRun({ config, grep: args.grep, perTest: args.perTest });
+  const signals = onSignals(handle);
   const failures: Array<{ title: string; failure: FailureInfo }> = [];
   let total = 0;
   let done = 0;
+  let filesSeen = 0;
   handle.onEvent((e) => {
     if (e.type === 'start') total = e.total;
+    else if (e.type === 'fileLoaded' || e.type === 'fileError') filesSeen++;
     else if (e.type === 'testFail') failures.push({ title: e.titlePath.join(' '), failure: e.failure });
     if (e.type === 'testPass' || e.type === 'testFail' || e.type === 'testSkip') done++;
     if (tty && (e.type === 'testStart' || e.type === 'testPass' || e.type === 'testFail')) {
       const line = `  [${done}/${total}] ${path.relative(config.root, e.file)}`;
       out.write(`\r${line.slice(0, (out.columns || 100) - 1).padEnd((out.columns || 100) - 1)}`);
     }
-    if (e.type === 'output' && !args.json && e.stream === 'stderr' && /coverage collection failed/.test(e.text)) err.write(`${e.text}\n`);
+    if (e.type === 'output' && !args.json && e.stream === 'stderr' && /coverage collection failed|^warning: /.test(e.text)) err.write(`${e.text}\n`);
   });
-  const onSignal = () => handle.cancel();
-  process.once('SIGINT', onSignal);
-  const result = await handle.result;
-  process.removeListener('SIGINT', onSignal);
-  if (tty) out.write(`\r${' '.repeat((out.columns || 100) - 1)}\r`);
-  const analysis = await analyze(result, config);
-  const reports = await writeReports(result, analysis, config);
-  if (args.json) {
-    out.write(`${JSON.stringify(jsonDocument(result, analysis, failures, reports), null, 2)}\n`);
-  } else {
-    for (const le of result.loadErrors) out.write(`LOAD ERROR ${path.relative(config.root, le.file)}: ${le.error.message}\n`);
-    for (const f of failures) {
-      const loc = f.failure.location ? ` (${path.relative(config.root, f.failure.location.file)}:${f.failure.location.line})` : '';
-      out.write(`FAIL ${f.title}${loc}\n  ${f.failure.message.split('\n')[0]}\n`);
+  try {
+    const result = await handle.result;
+    if (signals.signal && !result.error) result.error = `interrupted by ${signals.signal}`;
+    if (tty) out.write(`\r${' '.repeat((out.columns || 100) - 1)}\r`);
+    const analysis = await analyze(result, config);
+    const problem = emptinessProblem(config, result, analysis, filesSeen, args.grep);
+    let reports: string[] = [];
+    let reportError: string | undefined;
+    try {
+      if (!signals.signal) reports = await writeReports(result, analysis, config);
+    } catch (e) {
+      if (!(e instanceof ReportError)) throw e;
+      reportError = e.message;
     }
-    if (result.error) out.write(`ERROR ${result.error}\n`);
-    if (result.loadErrors.length || failures.length || result.error) out.write('\n');
-    out.write(`${renderTable(analysis)}\n\n`);
-    if (args.hints > 0) out.write(`${renderHints(analysis, args.hints)}\n\n`);
-    out.write(`Reports: ${path.relative(config.root, path.dirname(reports[0])) || '.'}/ (lcov.info, coverage-final.json, coverage-summary.json, index.html, gap-closure-plan.md)\n`);
-    out.write(`${closingLine(result.stats)}\n`);
+    if (args.json) out.write(`${JSON.stringify(jsonDocument(result, analysis, failures, reports, problem), null, 2)}\n`);
+    else printText(out, args, config, result, analysis, failures, reports, problem);
+    if (reportError) {
+      err.write(`governance-coverage: ${reportError}\n`);
+      return 2;
+    }
+    const ok = result.stats.failed === 0 && result.loadErrors.length === 0 && runComplete(result) && !problem && analysis.allTargetsMet;
+    return ok ? 0 : 1;
+  } finally {
+    signals.dispose();
   }
-  const ok = result.stats.failed === 0 && result.loadErrors.length === 0 && !result.error && !result.cancelled && analysis.allTargetsMet;
-  return ok ? 0 : 1;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`governance-coverage: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  // Exit once the output is written: nothing a test left behind may keep the CLI alive.
+  const exit = (code: number) => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 200).unref();
+  };
+  main(process.argv.slice(2)).then(exit, (e) => {
+    process.stderr.write(`governance-coverage: ${(e as Error).stack ?? String(e)}\n`);
+    exit(2);
+  });
 }

@@ -18,6 +18,8 @@ export const PACKAGE_KEY = 'governanceCoverage';
 export const DEFAULT_TIMEOUT = 10_000;
 /** Default whole-run watchdog (ms). */
 export const DEFAULT_RUN_TIMEOUT = 10 * 60_000;
+/** The longest timeout a timer holds (2^31 - 1 ms); Node.js turns a longer one into 1 ms. */
+export const MAX_MS = 2 ** 31 - 1;
 
 /** A configuration that cannot be used; `problems` lists every field at fault. */
 export class ConfigError extends Error {
@@ -207,8 +209,8 @@ export function resolveConfig(root: string, user: UserConfig, source: string): R
   const positive = (field: string, fallback: number): number => {
     const v = u[field];
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-      bad(field, 'a positive number of milliseconds', v);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > MAX_MS) {
+      bad(field, `a positive number of milliseconds, at most ${MAX_MS} (about 24.8 days: the longest timer Node.js keeps)`, v);
       return fallback;
     }
     return v;
