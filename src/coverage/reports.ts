@@ -43,7 +43,7 @@ function codeSpan(text: string): string {
 }
 
 /** Reads `governance-coverage run --json` on stdin, exits 0 when the file named by argv[1] meets its target. */
-const VERIFY_SCRIPT = "const f=process.argv[1];const r=JSON.parse(require('fs').readFileSync(0,'utf8')).files.find(x=>x.file===f);process.exit(r&&r.meetsTarget?0:1)";
+const VERIFY_SCRIPT = 'const f=process.argv[1];const r=JSON.parse(require("fs").readFileSync(0,"utf8")).files.find(x=>x.file===f);process.exit(r&&r.meetsTarget?0:1)';
 
 /** The command that verifies one file's target; file names travel as quoted arguments, never as code. */
 export function verifyCommand(config: ResolvedConfig, f: FileReport): string {

@@ -17,9 +17,15 @@ export const CLI = process.env.GOVCOV_FAULT_CLI ?? path.join(REPO, 'out', 'src',
 const FAULTS = path.join(REPO, 'test', 'fixtures', 'faults');
 const MARKER = 'GOVCOV_FAULT_CASE';
 
-/** Copy `_base` and the scenario `name` into a fresh folder; `renames` moves files in the copy. */
+const made: string[] = [];
+after(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Copy `_base` and the scenario `name` into a fresh folder (removed after the suite); `renames` moves files in the copy. */
 export function scenario(name: string, renames: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `govcov-fault-${name}-`));
+  made.push(dir);
   fs.cpSync(path.join(FAULTS, '_base'), dir, { recursive: true });
   fs.cpSync(path.join(FAULTS, name), dir, { recursive: true });
   for (const [from, to] of Object.entries(renames)) fs.renameSync(path.join(dir, from), path.join(dir, to));
@@ -44,8 +50,8 @@ export interface CliOptions {
   gid?: number;
   /** Kill the CLI (and fail the case) when it has not exited after this long. */
   limitMs?: number;
-  /** Called once the CLI is started (e.g. to send it a signal). */
-  started?: (child: ChildProcess) => void;
+  /** Called once the CLI is started (e.g. to send it a signal), with the case's marker. */
+  started?: (child: ChildProcess, marker: string) => void;
 }
 
 /** Run the CLI; resolves when it exits (not when its pipes close: a leftover may hold them). */
@@ -67,7 +73,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     killed = true;
     child.kill('SIGKILL');
   }, options.limitMs ?? 60_000);
-  options.started?.(child);
+  options.started?.(child, marker);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       clearTimeout(limit);
