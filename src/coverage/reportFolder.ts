@@ -9,7 +9,7 @@
  * {@link LOCK_WAIT_MS}, then refuses); a lock whose process is gone is taken over.
  *
  * Every failure — the report folder is a file, it or its parent is not writable, a report's
- * name is too long for the file system, the disk is full — is a {@link ReportError} naming the
+ * name is too long for the file system, the disk is full — is a {@link ReportWriteError} naming the
  * folder and the cause; the temporary folder is removed and the previous reports stay as they were.
  */
 import * as fs from 'fs';
@@ -19,10 +19,10 @@ import * as path from 'path';
 export const LOCK_WAIT_MS = 60_000;
 
 /** Reports could not be written; the previous reports are intact. */
-export class ReportError extends Error {
+export class ReportWriteError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'ReportError';
+    this.name = 'ReportWriteError';
   }
 }
 
@@ -37,12 +37,12 @@ const CAUSES: Record<string, string> = {
   EEXIST: 'a file is in the way',
 };
 
-/** A ReportError for `dir` from a file-system error. */
-function failure(dir: string, err: unknown): ReportError {
+/** A ReportWriteError for `dir` from a file-system error. */
+function failure(dir: string, err: unknown): ReportWriteError {
   const e = err as NodeJS.ErrnoException;
-  if (e instanceof ReportError) return e;
+  if (e instanceof ReportWriteError) return e;
   const cause = (e.code && CAUSES[e.code]) ?? e.message;
-  return new ReportError(`cannot write the reports into ${dir}: ${cause}${e.code ? ` (${e.code}${e.path ? ` at ${e.path}` : ''})` : ''}; the previous reports are kept`);
+  return new ReportWriteError(`cannot write the reports into ${dir}: ${cause}${e.code ? ` (${e.code}${e.path ? ` at ${e.path}` : ''})` : ''}; the previous reports are kept`);
 }
 
 /** Refuse early when `dir` is a file or is not writable, and make sure its parent exists. */
@@ -53,7 +53,7 @@ function checkTarget(dir: string): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (stat && !stat.isDirectory()) throw new ReportError(`cannot write the reports into ${dir}: it is a file, not a folder (reportDir); nothing was written`);
+  if (stat && !stat.isDirectory()) throw new ReportWriteError(`cannot write the reports into ${dir}: it is a file, not a folder (reportDir); nothing was written`);
   if (stat) fs.accessSync(dir, fs.constants.W_OK);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   fs.accessSync(path.dirname(dir), fs.constants.W_OK);
@@ -84,12 +84,15 @@ async function lock(dir: string): Promise<() => void> {
       fs.rmSync(file, { force: true }); // a writer that died: take over
       continue;
     }
-    if (Date.now() > deadline) throw new ReportError(`cannot write the reports into ${dir}: another run (pid ${holder}) has been writing there for ${LOCK_WAIT_MS / 1000} s (lock ${file}); the previous reports are kept`);
+    if (Date.now() > deadline) throw new ReportWriteError(`cannot write the reports into ${dir}: another run (pid ${holder}) has been writing there for ${LOCK_WAIT_MS / 1000} s (lock ${file}); the previous reports are kept`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-/** Put `fresh` in the place of `dir` (which may not exist). */
+/**
+ * Put `fresh` in the place of `dir` (which may not exist). What other tools keep in `dir` and
+ * `fresh` does not hold (e.g. `mutation/`) moves over from the old folder.
+ */
 function swap(fresh: string, dir: string): void {
   let aside: string | undefined;
   if (fs.existsSync(dir)) {
@@ -103,12 +106,16 @@ function swap(fresh: string, dir: string): void {
     if (aside) fs.renameSync(aside, dir); // put the old reports back
     throw err;
   }
-  if (aside) fs.rmSync(aside, { recursive: true, force: true });
+  if (!aside) return;
+  for (const name of fs.readdirSync(aside)) {
+    if (!fs.existsSync(path.join(dir, name))) fs.renameSync(path.join(aside, name), path.join(dir, name));
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
 }
 
 /**
  * Write a report folder whole: `write(tmp)` fills a temporary folder that then replaces `dir`.
- * Throws a {@link ReportError} (previous reports intact) when that cannot be done.
+ * Throws a {@link ReportWriteError} (previous reports intact) when that cannot be done.
  */
 export async function writeFolder(dir: string, write: (tmp: string) => Promise<void>): Promise<void> {
   let release: (() => void) | undefined;

@@ -16,6 +16,7 @@ import libCoverage from 'istanbul-lib-coverage';
 import libReport from 'istanbul-lib-report';
 import reports from 'istanbul-reports';
 import type { Analysis, FileReport, ResolvedConfig, RunResult, Thresholds } from './model';
+import { savedStrengthSection, spliceSection } from '../mutation/plan';
 import { writeFolder } from './reportFolder';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -155,13 +156,15 @@ async function writeInto(dir: string, result: RunResult, analysis: Analysis, con
     if (name === 'html') escapeBreadcrumbs(report);
     report.execute(context);
   }
-  await fs.promises.writeFile(path.join(dir, 'gap-closure-plan.md'), renderPlan(analysis, config));
+  // The mutation section saved beside the reports (reportDir/mutation, kept by the swap) goes into the plan.
+  const strength = savedStrengthSection(config);
+  await fs.promises.writeFile(path.join(dir, 'gap-closure-plan.md'), strength ? spliceSection(renderPlan(analysis, config), strength) : renderPlan(analysis, config));
 }
 
 /**
  * Write the five reports into `<root>/<reportDir>`, whole (see reportFolder.ts); returns the
  * paths written — none for a run that did not complete (the previous reports are kept).
- * Throws a `ReportError` naming the folder and the cause when they cannot be written.
+ * Throws a `ReportWriteError` naming the folder and the cause when they cannot be written.
  */
 export async function writeReports(result: RunResult, analysis: Analysis, config: ResolvedConfig): Promise<string[]> {
   if (!runComplete(result)) return [];
