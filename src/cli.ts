@@ -87,15 +87,13 @@ export function parseArgs(argv: string[]): CliArgs {
   return args;
 }
 
-/** Why a finished run cannot be green although nothing failed: no test file, no test, no source file. */
-export function emptinessProblem(config: ResolvedConfig, result: RunResult, analysis: Analysis, filesSeen: number, grep?: string): string | undefined {
-  if (!runComplete(result) || result.loadErrors.length) return undefined;
-  const globs = (g: string[]) => g.map((x) => JSON.stringify(x)).join(', ');
-  if (filesSeen === 0) return `no test ran: testGlobs ${globs(config.testGlobs)} matched no test file under ${config.root}`;
-  if (result.stats.total === 0) {
-    return grep ? `no test ran: no test title matches --grep ${JSON.stringify(grep)}` : `no test ran: the ${filesSeen} test file(s) matched by testGlobs ${globs(config.testGlobs)} declare no test`;
-  }
-  if (analysis.files.length === 0) return `no coverage measured: sourceGlobs ${globs(config.sourceGlobs)} matched no source file under ${config.root}`;
+/**
+ * Why a finished run cannot be green although nothing failed: no source file measured. (No test
+ * file or no test is the runner's error, see `emptyRunError` in runner.ts.)
+ */
+export function emptinessProblem(config: ResolvedConfig, result: RunResult, analysis: Analysis): string | undefined {
+  if (!runComplete(result) || result.loadErrors.length || result.stats.total === 0) return undefined;
+  if (analysis.files.length === 0) return `no coverage measured: sourceGlobs ${config.sourceGlobs.map((x) => JSON.stringify(x)).join(', ')} matched no source file under ${config.root}`;
   return undefined;
 }
 
@@ -174,10 +172,8 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
   const failures: Array<{ title: string; failure: FailureInfo }> = [];
   let total = 0;
   let done = 0;
-  let filesSeen = 0;
   handle.onEvent((e) => {
     if (e.type === 'start') total = e.total;
-    else if (e.type === 'fileLoaded' || e.type === 'fileError') filesSeen++;
     else if (e.type === 'testFail') failures.push({ title: e.titlePath.join(' '), failure: e.failure });
     if (e.type === 'testPass' || e.type === 'testFail' || e.type === 'testSkip') done++;
     if (tty && (e.type === 'testStart' || e.type === 'testPass' || e.type === 'testFail')) {
@@ -191,7 +187,7 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
     if (signals.signal && !result.error) result.error = `interrupted by ${signals.signal}`;
     if (tty) out.write(`\r${' '.repeat((out.columns || 100) - 1)}\r`);
     const analysis = await analyze(result, config);
-    const problem = emptinessProblem(config, result, analysis, filesSeen, args.grep);
+    const problem = emptinessProblem(config, result, analysis);
     let reports: string[] = [];
     let reportError: string | undefined;
     try {

@@ -23,7 +23,7 @@ describe('faults: reports', function () {
     };
     const big = config('big.json', ['src/**/*.ts']);
     const small = config('small.json', ['src/sign.ts']);
-    const runs = await Promise.all([big, small, big, small].map((c) => runCli(['run', '--config', c])));
+    const runs = await Promise.all([big, small, big, small].map((c) => runCli(['run', '--config', c, '--root', dir])));
     assert.deepEqual(runs.map((r) => [r.code, r.stderr]), [[0, ''], [0, ''], [0, ''], [0, '']]);
     for (const r of runs) await assertNoLeftovers(r);
     const cov = path.join(dir, 'coverage');
