@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Headless entry: `governance-coverage run [--config F] [--root DIR] [--grep G] [--json] [--per-test]`,
+ * Headless entry: `governance-coverage run [--config F] [--root DIR] [--grep G] [--json] [--per-test] [--node N]`,
+ * `governance-coverage report --from <lcov.info | coverage-final.json | cobertura.xml>`
  * and `governance-coverage mutate …` (test strength through StrykerJS, see mutation/cli.ts).
  *
  * Runs the suite with coverage (progress on a terminal), prints the table against targets, the
@@ -11,36 +12,47 @@
  */
 import * as path from 'path';
 import {
-  analyze, closingLine, ConfigError, loadConfig, loadConfigFile, renderHints, renderTable, startRun, writeReports,
-  type Analysis, type FailureInfo, type RunResult,
+  analyze, closingLine, ConfigError, findRoots, loadConfig, loadConfigFile, NoSetupError, readCoverageReport, renderHints, renderTable, reportResult,
+  resolveNode, RuntimeError, startRun, writeReports,
+  type Analysis, type FailureInfo, type ResolvedConfig, type RunResult,
 } from './coverage/index';
+import { ReportError } from './coverage/importReport';
 import { mutateMain, MUTATE_USAGE } from './mutation/cli';
 
-const USAGE = `Usage: governance-coverage run [--config FILE] [--root DIR] [--grep PATTERN] [--json] [--per-test] [--hints N]
+const USAGE = `Usage: governance-coverage run [--config FILE] [--root DIR] [--grep PATTERN] [--json] [--per-test] [--hints N] [--node PATH]
+       governance-coverage report --from REPORT [--config FILE] [--root DIR] [--json] [--hints N]
 
-  --config FILE   config file (default: governance-coverage.config.json or package.json#governanceCoverage
-                  in the root; none: the embedded governance suite)
-  --root DIR      workspace root (default: the current directory)
+  run             run the root's mocha tests with coverage: the root's own mocha setup (.mocharc.*,
+                  package.json "mocha", the mocha command of an npm script) with our config on top
+  report          the same table, gaps and hints for coverage made elsewhere (c8, nyc, CI), running nothing
+  --from REPORT   lcov.info, coverage-final.json or cobertura.xml (relative paths in it: from the root)
+  --config FILE   our config file (default: governance-coverage.config.json or package.json#governanceCoverage
+                  in the root); its globs, requires and reportDir are relative to the root, not to the file
+  --root DIR      workspace root (default: the current directory); this project's root without a config
+                  runs the embedded governance suite
   --grep PATTERN  run only tests whose full title matches (regular expression)
   --json          print one JSON document (summary, per-file figures, targets, gaps with hints)
   --per-test      record per-test coverage (closest tests in the hints)
-  --hints N       how many gaps to explain (default 5)`;
+  --hints N       how many gaps to explain (default 5)
+  --node PATH     the Node.js that runs the tests (default: node on PATH, else this one)`;
 
 /** Parsed command line. */
 export interface CliArgs {
-  command: 'run';
+  command: 'run' | 'report';
   config?: string;
   root: string;
   grep?: string;
   json: boolean;
   perTest: boolean;
   hints: number;
+  node?: string;
+  from?: string;
 }
 
 /** Parse argv (without node and script); throws a usage message string on error. */
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (command !== 'run') throw command ? `unknown command "${command}"` : 'missing command';
+  if (command !== 'run' && command !== 'report') throw command ? `unknown command "${command}"` : 'missing command';
   const args: CliArgs = { command, root: process.cwd(), json: false, perTest: false, hints: 5 };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -53,6 +65,8 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === '--per-test') args.perTest = true;
     else if (a === '--config') args.config = path.resolve(value());
     else if (a === '--root') args.root = path.resolve(value());
+    else if (a === '--node' && command === 'run') args.node = value();
+    else if (a === '--from' && command === 'report') args.from = path.resolve(value());
     else if (a === '--grep') {
       args.grep = value();
       try {
@@ -65,6 +79,7 @@ export function parseArgs(argv: string[]): CliArgs {
       if (!Number.isInteger(args.hints) || args.hints < 0) throw '--hints needs a non-negative integer';
     } else throw `unknown option "${a}"`;
   }
+  if (command === 'report' && !args.from) throw 'report needs --from REPORT';
   return args;
 }
 
@@ -99,18 +114,24 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
     err.write(`governance-coverage: ${String(e)}\n\n${USAGE}\n\n${MUTATE_USAGE}\n`);
     return 2;
   }
-  let config;
+  let config: ResolvedConfig;
+  let node: string | undefined;
   try {
-    config = args.config ? await loadConfigFile(args.config, argv.includes('--root') ? args.root : undefined) : await loadConfig(args.root);
+    node = args.command === 'run' ? (await resolveNode(args.node)).path : undefined;
+    config = args.config ? await loadConfigFile(args.config, args.root, { node }) : await loadConfig(args.root, { node });
   } catch (e) {
-    if (e instanceof ConfigError) {
-      err.write(`governance-coverage: invalid configuration\n${e.message}\n`);
-      return 2;
+    const setupError = e instanceof ConfigError || e instanceof NoSetupError || e instanceof RuntimeError;
+    if (!setupError) throw e;
+    err.write(`governance-coverage: ${e instanceof ConfigError ? 'invalid configuration\n' : ''}${e.message}\n`);
+    if (e instanceof NoSetupError) {
+      const nested = await findRoots(args.root);
+      if (nested.length) err.write(`It holds packages with their own mocha setup; run each with --root:\n${nested.map((r) => `  --root ${path.relative(process.cwd(), r) || '.'}`).join('\n')}\n`);
     }
-    throw e;
+    return 2;
   }
+  if (args.command === 'report') return report(args, config, out, err);
   const tty = !args.json && !!out.isTTY;
-  const handle = startRun({ config, grep: args.grep, perTest: args.perTest });
+  const handle = startRun({ config, grep: args.grep, perTest: args.perTest, node });
   const failures: Array<{ title: string; failure: FailureInfo }> = [];
   let total = 0;
   let done = 0;
@@ -131,6 +152,35 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
   if (tty) out.write(`\r${' '.repeat((out.columns || 100) - 1)}\r`);
   const analysis = await analyze(result, config);
   const reports = await writeReports(result, analysis, config);
+  print(args, config, result, analysis, failures, reports, out);
+  const ok = result.stats.failed === 0 && result.loadErrors.length === 0 && !result.error && !result.cancelled && analysis.allTargetsMet;
+  return ok ? 0 : 1;
+}
+
+/** `report --from`: the analysis of coverage made elsewhere; exit 0 when every target is met. */
+async function report(args: CliArgs, config: ResolvedConfig, out: NodeJS.WriteStream, err: NodeJS.WriteStream): Promise<number> {
+  let result: RunResult;
+  try {
+    result = reportResult(readCoverageReport(args.from!, config.root));
+  } catch (e) {
+    if (!(e instanceof ReportError)) throw e;
+    err.write(`governance-coverage: ${e.message}\n`);
+    return 2;
+  }
+  const analysis = await analyze(result, config);
+  if (args.json) out.write(`${JSON.stringify(jsonDocument(result, analysis, [], []), null, 2)}\n`);
+  else {
+    out.write(`${renderTable(analysis)}\n\n`);
+    if (args.hints > 0) out.write(`${renderHints(analysis, args.hints)}\n\n`);
+    out.write(`Coverage from ${path.relative(config.root, args.from!) || args.from}: ${analysis.files.length} file(s), no tests run\n`);
+  }
+  return analysis.allTargetsMet ? 0 : 1;
+}
+
+function print(
+  args: CliArgs, config: ResolvedConfig, result: RunResult, analysis: Analysis,
+  failures: Array<{ title: string; failure: FailureInfo }>, reports: string[], out: NodeJS.WriteStream,
+): void {
   if (args.json) {
     out.write(`${JSON.stringify(jsonDocument(result, analysis, failures, reports), null, 2)}\n`);
   } else {
@@ -146,8 +196,6 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
     out.write(`Reports: ${path.relative(config.root, path.dirname(reports[0])) || '.'}/ (lcov.info, coverage-final.json, coverage-summary.json, index.html, gap-closure-plan.md)\n`);
     out.write(`${closingLine(result.stats)}\n`);
   }
-  const ok = result.stats.failed === 0 && result.loadErrors.length === 0 && !result.error && !result.cancelled && analysis.allTargetsMet;
-  return ok ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -13,6 +13,8 @@ interface FileHints {
   report: FileReport;
   ranges: GapRange[];
   stale: boolean;
+  /** The root whose analysis the hints come from. */
+  root: string;
 }
 
 /** Plain view of one file's decorations (test-state command). */
@@ -31,8 +33,8 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
   private readonly files = new Map<string, FileHints>();
   private readonly applied = new Map<string, number[]>();
   private readonly disposables: vscode.Disposable[] = [];
-  private analysis: Analysis | undefined;
-  private root = '';
+  /** The latest analysis of each root. */
+  private readonly analyses = new Map<string, Analysis>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   enabled: boolean;
@@ -74,13 +76,12 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
     );
   }
 
-  /** Replaces all hints from a fresh analysis (everything becomes fresh again). */
+  /** Replaces the hints of `root` from its fresh analysis (they become fresh again); other roots' stay. */
   setAnalysis(analysis: Analysis, root: string): void {
-    this.analysis = analysis;
-    this.root = root;
-    this.files.clear();
+    this.analyses.set(root, analysis);
+    for (const [file, hints] of this.files) if (hints.root === root) this.files.delete(file);
     for (const report of filesBelowTarget(analysis)) {
-      this.files.set(path.resolve(report.file), { report, ranges: gapRangesForFile(report), stale: false });
+      this.files.set(path.resolve(report.file), { report, ranges: gapRangesForFile(report), stale: false, root });
     }
     this.applyAll();
   }
@@ -102,7 +103,7 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
       const g = f.report.gaps.find((x) => x.id === id);
       if (g) return g;
     }
-    return this.analysis?.files.flatMap((f) => f.gaps).find((g) => g.id === id);
+    return [...this.analyses.values()].flatMap((a) => a.files.flatMap((f) => f.gaps)).find((g) => g.id === id);
   }
 
   /** Hover markdown for a file and 0-based line, or undefined when no gap is there. */
@@ -113,7 +114,7 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
     const range = hints.ranges.find((r) => line >= r.startLine && line <= r.endLine);
     const gap = range && hints.report.gaps.find((g) => g.id === range.gapId);
     if (!gap) return undefined;
-    const md = renderHoverMarkdown(hints.report, gap, this.root, hints.stale);
+    const md = renderHoverMarkdown(hints.report, gap, hints.root, hints.stale);
     return this.detail === 'full' ? md : compactHover(md);
   }
 

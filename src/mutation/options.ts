@@ -95,7 +95,9 @@ export function strykerOptions(config: ResolvedConfig, mutate: string[], paths: 
     htmlReporter: { fileName: path.join(paths.stagingDir, 'mutation.html') },
     coverageAnalysis: 'perTest',
     mutate,
-    mochaOptions: { spec: config.testGlobs, require: config.require },
+    mochaOptions: { spec: config.testGlobs, require: config.require, ...(config.testIgnore?.length ? { ignore: config.testIgnore } : {}) },
+    // node flags of the project's mocha setup (`node-option`, `--import=tsx`) for StrykerJS's test-runner processes
+    ...(config.mocha?.nodeOptions.length ? { testRunnerNodeArgs: config.mocha.nodeOptions } : {}),
     incremental: true,
     force: !opts.incremental,
     incrementalFile: paths.incrementalFile,
