@@ -1,8 +1,10 @@
 /**
  * `startRun`: runs mocha in a child process (child.ts) and streams its events.
  *
- * The child is started with `process.execPath` and `ELECTRON_RUN_AS_NODE=1`, so the same code
- * works from plain Node (CLI), VS Code's Electron extension host and code-server. It never
+ * The child is started with the chosen Node.js (runtime.ts: `RunOptions.node`, else `node` on PATH,
+ * else `process.execPath`) and `ELECTRON_RUN_AS_NODE=1`, so the same code works from plain Node
+ * (CLI), VS Code's Electron extension host and code-server, with the mocha setup's node flags
+ * (`--import=tsx`, `node-option`). It never
  * inherits the caller's `execArgv` (the extension host's inspector flags, mocha's `--require`).
  * The child's messages arrive on a dedicated pipe (fd 4, see channel.ts); with the V8 engine the
  * runner also does the conversion to istanbul: it loads each source file's converter as the
@@ -26,6 +28,7 @@ import * as path from 'path';
 import fg from 'fast-glob';
 import type { ChildOptions } from './child';
 import { resolveRequire } from './config';
+import { resolveNode } from './runtime';
 import type { RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
 import { parseSource } from './ast';
 import { branchCandidates } from './branches';
@@ -37,16 +40,28 @@ import { convert, type Window, type WireWindow } from './v8';
 /** How long the message pipe may stay open after the child exited and its processes were killed. */
 const DRAIN_MS = 3000;
 
-/** Test files of a config (absolute, sorted). */
+/** Test files of a config (absolute): mocha's `file` entries first, in order, then the globs' files sorted. */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
-  const files = await fg(config.testGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**'] });
-  return files.map((f) => path.resolve(f)).sort();
+  const files = await fg(config.testGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**', ...(config.testIgnore ?? [])] });
+  const first = (config.mocha?.files ?? []).filter((f) => fs.existsSync(f));
+  const rest = files.map((f) => path.resolve(f)).filter((f) => !first.includes(f));
+  return [...first, ...rest.sort()];
 }
 
-/** Source files of a config (absolute, sorted, no `.d.ts`). */
-export async function findSourceFiles(config: RunOptions['config']): Promise<string[]> {
+/** Source files of a config (absolute, sorted, no `.d.ts`, no test file). */
+export async function findSourceFiles(config: RunOptions['config'], testFiles: readonly string[] = []): Promise<string[]> {
   const files = await fg(config.sourceGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**', '**/*.d.ts'] });
-  return files.map((f) => path.resolve(f)).sort();
+  const tests = new Set(testFiles);
+  return files.map((f) => path.resolve(f)).filter((f) => !tests.has(f)).sort();
+}
+
+/** Why a run with these files and this many tests must not pass, if it must not (no silent success). */
+export function emptyRunError(config: RunOptions['config'], files: number, tests: number | undefined, selected: boolean): string | undefined {
+  if (files === 0 && !selected) return `no test files match ${config.testGlobs.map((g) => JSON.stringify(g)).join(', ')} under ${config.root}`;
+  if (tests === 0 && config.mocha?.failZero !== false && !selected) {
+    return `no tests were found in ${files} test file(s): nothing ran (set "fail-zero": false in the mocha setup to allow an empty run)`;
+  }
+  return undefined;
 }
 
 function childEntry(): { file: string; execArgv: string[] } {
@@ -74,13 +89,41 @@ async function prewarm(files: string[], stop: () => boolean): Promise<void> {
 
 type StartOptions = RunOptions & { engine?: 'v8' | 'istanbul' };
 
-/** Step 1: the test and source files and the child's options. */
-async function resolveRun(options: StartOptions): Promise<RunPlan> {
+/** The package.json `type` that applies to a file (the nearest one up to the filesystem root). */
+function packageType(file: string, cache: Map<string, string>): string {
+  const dir = path.dirname(file);
+  let type = cache.get(dir);
+  if (type !== undefined) return type;
+  try {
+    type = String(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type ?? 'commonjs');
+  } catch {
+    type = path.dirname(dir) === dir ? 'commonjs' : packageType(dir, cache);
+  }
+  cache.set(dir, type);
+  return type;
+}
+
+/**
+ * Whether the child needs the ESM source hook (its worker thread costs startup time): a source
+ * that is an ES module (`.mjs`/`.mts`, or `.js`/`.ts` in a `"type": "module"` package) or a
+ * node loader flag that may turn sources into ES modules.
+ */
+function childOptionsEsm(config: RunOptions['config'], sourceFiles: readonly string[]): boolean {
+  if ((config.mocha?.nodeOptions ?? []).some((o) => /^--(import|loader|experimental-loader)\b/.test(o))) return true;
+  const cache = new Map<string, string>();
+  return sourceFiles.some((f) => /\.m[jt]s$/.test(f) || (/\.[jt]sx?$/.test(f) && packageType(f, cache) === 'module'));
+}
+/** A run's plan with the Node.js that runs it and whether it runs a selection (files, grep). */
+type Plan = RunPlan & { node: string; selected: boolean };
+
+/** Step 1: the test and source files, the Node.js and the child's options; no test file → refused. */
+async function resolveRun(options: StartOptions): Promise<Plan> {
   const config = options.config;
-  const [files, sourceFiles] = await Promise.all([
-    options.files ? Promise.resolve(options.files.map((f) => path.resolve(config.root, f))) : findTestFiles(config),
-    findSourceFiles(config),
-  ]);
+  const files = options.files ? options.files.map((f) => path.resolve(config.root, f)) : await findTestFiles(config);
+  const [sourceFiles, node] = await Promise.all([findSourceFiles(config, files), options.node ? Promise.resolve(options.node) : resolveNode().then((r) => r.path)]);
+  const selected = !!options.files || !!options.grep;
+  const noFiles = emptyRunError(config, files.length, undefined, selected);
+  if (noFiles) throw new Error(noFiles);
   const childOptions: ChildOptions = {
     root: config.root,
     files,
@@ -91,17 +134,19 @@ async function resolveRun(options: StartOptions): Promise<RunPlan> {
     coverage: options.coverage !== false,
     perTest: !!options.perTest && options.coverage !== false,
     engine: options.engine ?? 'v8',
+    mocha: config.mocha,
+    esm: childOptionsEsm(config, sourceFiles),
     eventsFd: 4,
   };
-  return { files, sourceFiles, childOptions, runId: newRunId() };
+  return { files, sourceFiles, childOptions, runId: newRunId(), node, selected };
 }
 
 /** Step 2: the child, in its own process group, with the run marker in its environment. */
-function spawnChild(plan: RunPlan, options: StartOptions): ChildProcess {
+function spawnChild(plan: Plan, options: StartOptions): ChildProcess {
   const entry = childEntry();
-  const execArgv = [...entry.execArgv];
+  const execArgv = [...entry.execArgv, ...(options.config.mocha?.nodeOptions ?? [])];
   if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
-  return spawn(process.execPath, [...execArgv, entry.file], {
+  return spawn(plan.node, [...execArgv, entry.file], {
     cwd: plan.childOptions.root,
     env: {
       ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1',
@@ -266,6 +311,7 @@ export function startRun(options: StartOptions): RunHandle {
       failExitedTest(state, error, emit);
     }
     if (state.endEvent?.error) error = state.endEvent.error;
+    if (state.endEvent && !error && !cancelled && state.loadErrors.length === 0) error = emptyRunError(config, plan.files.length, stats.total, plan.selected);
     if (timedOut) error = `the whole run exceeded ${config.runTimeout} ms and was stopped`;
     stats.durationMs = Date.now() - started;
     if (plan.childOptions.coverage && plan.childOptions.engine === 'v8' && !cancelled && !timedOut) {
