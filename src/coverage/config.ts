@@ -68,6 +68,9 @@ export const GOVERNANCE_SERVICES = [
   'graduationService',
 ];
 
+/** The embedded suite's list of equivalent mutants (issue 8), used when it exists. */
+const EMBEDDED_EQUIVALENTS = 'test/governance/equivalent-mutants.json';
+
 let extensionRootCache: string | undefined;
 
 /** The folder holding this extension's package.json (found upward from `__dirname`, realpath'd). */
@@ -149,6 +152,7 @@ export function embeddedConfig(root: string = extensionRoot()): ResolvedConfig {
     targets,
     hints,
     reportDir: 'coverage',
+    ...(fs.existsSync(path.join(root, EMBEDDED_EQUIVALENTS)) ? { equivalentMutants: path.join(root, EMBEDDED_EQUIVALENTS) } : {}),
     testIgnore: [],
     mocha: defaultMochaSetup(root),
   };
@@ -239,7 +243,7 @@ function parseJson(file: string): unknown {
 const THRESHOLD_KEYS = ['lines', 'branches', 'functions', 'statements'] as const;
 /** Percentages a target rule may hold: the coverage thresholds and the mutation score. */
 const TARGET_KEYS = [...THRESHOLD_KEYS, 'mutation'] as const;
-const KNOWN_KEYS = ['testGlobs', 'sourceGlobs', 'require', 'timeout', 'runTimeout', 'targets', 'hints', 'reportDir'];
+const KNOWN_KEYS = ['testGlobs', 'sourceGlobs', 'require', 'timeout', 'runTimeout', 'targets', 'hints', 'reportDir', 'equivalentMutants'];
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -294,6 +298,9 @@ export function resolveConfig(root: string, user: UserConfig, source: string, se
     if (typeof u.reportDir !== 'string' || !u.reportDir) bad('reportDir', 'a non-empty path relative to the root', u.reportDir);
     else reportDir = u.reportDir;
   }
+  if (u.equivalentMutants !== undefined && (typeof u.equivalentMutants !== 'string' || !u.equivalentMutants)) {
+    bad('equivalentMutants', 'a path (relative to the root) of a JSON list of equivalent mutants', u.equivalentMutants);
+  }
   const targets: TargetRule[] = [];
   if (u.targets !== undefined) {
     if (!Array.isArray(u.targets)) bad('targets', 'an array of { glob, lines?, branches?, functions?, statements?, mutation? }', u.targets);
@@ -343,6 +350,7 @@ export function resolveConfig(root: string, user: UserConfig, source: string, se
     targets,
     hints,
     reportDir,
+    ...(typeof u.equivalentMutants === 'string' && u.equivalentMutants ? { equivalentMutants: path.resolve(root, u.equivalentMutants) } : {}),
     testIgnore: setup?.testIgnore ?? [],
     mocha: setup?.mocha ?? defaultMochaSetup(root),
   };
