@@ -40,8 +40,6 @@ export class GovernanceExtension implements vscode.Disposable {
   private readonly roots: RootSet;
   private analysis: Analysis | undefined;
   private analysisConfig: ResolvedConfig | undefined;
-  private configError: string | undefined;
-  private notes: string[] = [];
   private nodePath: string | undefined;
   private readonly notices: Array<{ kind: string; message: string; actions: string[] }> = [];
   private loading: Promise<void> = Promise.resolve();
@@ -172,10 +170,7 @@ export class GovernanceExtension implements vscode.Disposable {
   }
 
   private async doReload(): Promise<void> {
-    this.configError = undefined;
     await this.roots.reload();
-    this.notes = this.roots.roots.flatMap((r) => r.notes);
-    this.configError = this.roots.roots.find((r) => r.configError)?.configError;
     const none = this.roots.roots.length === 0;
     void vscode.commands.executeCommand('setContext', 'governanceCoverage.noRoots', none);
     if (none) this.welcome();
@@ -415,8 +410,8 @@ export class GovernanceExtension implements vscode.Disposable {
         decorations: this.decorations,
         status: this.status.info,
         analysis: this.analysis,
-        configError: this.configError,
-        notes: this.notes,
+        configError: this.roots.roots.find((r) => r.configError)?.configError,
+        notes: this.roots.roots.flatMap((r) => r.notes),
         planPath: this.planPath(),
         notices: this.notices,
       },
