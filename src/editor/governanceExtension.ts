@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { Analysis, ResolvedConfig, RunResult } from '../coverage/model';
 import { COMMANDS, SECTION, type RunCommandArgs, type TestStateArgs, type WaitForArgs } from './commands';
 import { CoverageReporter } from './coverageReport';
-import { isConfigError, loadEngine, type Engine, type SettingsConfig } from './engine';
+import { loadEngine, type Engine, type SettingsConfig } from './engine';
 import { GapDecorations, type HintDetail } from './gapDecorations';
 import { MutationFeature } from './mutationFeature';
 import { suggestedTestSnippet } from './hints';
@@ -16,7 +16,7 @@ import { RunService, type RunKind, type RunSummary } from './runner';
 import { CoverageStatusBar } from './statusBar';
 import { buildTestState, whenTrue } from './testState';
 import { RootSet } from './roots';
-import { createMocharc, loadCoverageReport, openDemo, welcomeActions } from './workspaceSetup';
+import { checkedNodePath, createMocharc, loadCoverageReport, openDemo, reportConfigError, sayNothingToRun, type Notifier } from './workspaceSetup';
 
 /** What `activate` returns: tests await `onDidChange`/`waitFor` instead of sleeping. */
 export interface GovernanceApi {
@@ -178,42 +178,21 @@ export class GovernanceExtension implements vscode.Disposable {
 
   /** The Node.js of `governanceCoverage.nodePath` (checked), or undefined for the engine's default. */
   private async resolveNodePath(): Promise<string | undefined> {
-    const requested = vscode.workspace.getConfiguration(SECTION).get<string>('nodePath') || undefined;
-    try {
-      this.nodePath = (await this.lazyEngine().resolveNode(requested)).path;
-    } catch (err) {
-      this.nodePath = undefined;
-      this.notify('error', (err as Error).message, 'Open Settings').then(
-        (c) => c && vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.nodePath`),
-        () => undefined,
-      );
-    }
+    this.nodePath = await checkedNodePath(this.lazyEngine(), this.notifier());
     return this.nodePath;
   }
 
   /** No root anywhere: say so once, with the ways forward (the Testing view shows the same). */
   private welcome(): void {
-    const first = this.roots.noSetup[0];
-    const where = first ? first.folder : 'this window (no folder is open)';
-    this.log.info(`no mocha setup and no config in ${where}${first ? `:\n${first.message}` : ''}`);
-    const actions = welcomeActions(!!first);
-    this.notify('info', `Governance Coverage: no mocha setup in ${first ? path.basename(first.folder) : 'this window'}. Add a .mocharc.json or a governance-coverage.config.json, or open the governance demo.`, ...actions.map((a) => a.label)).then(
-      (choice) => actions.find((a) => a.label === choice)?.run(),
-      () => undefined,
-    );
+    sayNothingToRun(this.roots.noSetup[0], this.notifier());
   }
 
   private onConfigError(err: unknown): void {
-    const message = (err as Error).message ?? String(err);
-    const actions = isConfigError(err) ? ['Open config', 'Show log'] : ['Show log'];
-    this.notify('error', `Governance coverage: ${isConfigError(err) ? 'invalid configuration' : 'cannot load'} — ${message.split('\n')[0]}`, ...actions).then(
-      (choice) => {
-        if (choice === 'Show log') this.log.show();
-        const file = isConfigError(err) ? err.problems[0]?.file : undefined;
-        if (choice === 'Open config' && file) vscode.window.showTextDocument(vscode.Uri.file(file.replace(/#.*$/, '')));
-      },
-      () => undefined,
-    );
+    reportConfigError(err, this.notifier());
+  }
+
+  private notifier(): Notifier {
+    return { log: this.log, notify: (k, m, ...a) => this.notify(k, m, ...a) };
   }
 
   /** Trust gate, then the queued run; never throws. */

@@ -2,8 +2,9 @@
  * Workspaces that are not this project, in a real VS Code (code-server, headless Chromium):
  *  1. a folder with only a `.mocharc.json` (and its own lib/ and test/): the Test Explorer shows
  *     its own test file — never the governance suite — and "Run governance tests" passes them;
- *  2. a folder with nothing to run: the Testing view shows the welcome content with the ways
- *     forward (Create .mocharc.json, Open the governance demo, Load coverage report).
+ *  2. a JavaScript project (a package.json) with nothing to run: the Testing view shows the
+ *     welcome content with the ways forward (Create .mocharc.json, Open the governance demo,
+ *     Load coverage report).
  * Both folders are written to a temporary directory and removed.
  */
 import { strict as assert } from 'assert';
@@ -41,6 +42,8 @@ describe('Workspaces that are not this project, in code-server', function () {
     writeMocharcProject(path.join(tmp, 'with-mocharc'));
     fs.mkdirSync(path.join(tmp, 'nothing'));
     fs.writeFileSync(path.join(tmp, 'nothing', 'notes.txt'), 'no tests here\n');
+    // A JavaScript project (it activates the extension) without any mocha setup.
+    fs.writeFileSync(path.join(tmp, 'nothing', 'package.json'), JSON.stringify({ name: 'nothing', version: '1.0.0' }));
     server = await startCodeServer();
     browser = await startChromium();
   });
