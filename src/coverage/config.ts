@@ -25,6 +25,8 @@ export const PACKAGE_KEY = 'governanceCoverage';
 export const DEFAULT_TIMEOUT = 10_000;
 /** Default whole-run watchdog (ms). */
 export const DEFAULT_RUN_TIMEOUT = 10 * 60_000;
+/** The longest timeout a timer holds (2^31 - 1 ms); Node.js turns a longer one into 1 ms. */
+export const MAX_MS = 2 ** 31 - 1;
 
 /** A configuration that cannot be used; `problems` lists every field at fault. */
 export class ConfigError extends Error {
@@ -65,6 +67,9 @@ export const GOVERNANCE_SERVICES = [
   'proposalService',
   'graduationService',
 ];
+
+/** The embedded suite's list of equivalent mutants (issue 8), used when it exists. */
+const EMBEDDED_EQUIVALENTS = 'test/governance/equivalent-mutants.json';
 
 let extensionRootCache: string | undefined;
 
@@ -147,6 +152,7 @@ export function embeddedConfig(root: string = extensionRoot()): ResolvedConfig {
     targets,
     hints,
     reportDir: 'coverage',
+    ...(fs.existsSync(path.join(root, EMBEDDED_EQUIVALENTS)) ? { equivalentMutants: path.join(root, EMBEDDED_EQUIVALENTS) } : {}),
     testIgnore: [],
     mocha: defaultMochaSetup(root),
   };
@@ -237,7 +243,7 @@ function parseJson(file: string): unknown {
 const THRESHOLD_KEYS = ['lines', 'branches', 'functions', 'statements'] as const;
 /** Percentages a target rule may hold: the coverage thresholds and the mutation score. */
 const TARGET_KEYS = [...THRESHOLD_KEYS, 'mutation'] as const;
-const KNOWN_KEYS = ['testGlobs', 'sourceGlobs', 'require', 'timeout', 'runTimeout', 'targets', 'hints', 'reportDir'];
+const KNOWN_KEYS = ['testGlobs', 'sourceGlobs', 'require', 'timeout', 'runTimeout', 'targets', 'hints', 'reportDir', 'equivalentMutants'];
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -276,8 +282,8 @@ export function resolveConfig(root: string, user: UserConfig, source: string, se
   const positive = (field: string, fallback: number): number => {
     const v = u[field];
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-      bad(field, 'a positive number of milliseconds', v);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > MAX_MS) {
+      bad(field, `a positive number of milliseconds, at most ${MAX_MS} (about 24.8 days: the longest timer Node.js keeps)`, v);
       return fallback;
     }
     return v;
@@ -291,6 +297,9 @@ export function resolveConfig(root: string, user: UserConfig, source: string, se
   if (u.reportDir !== undefined) {
     if (typeof u.reportDir !== 'string' || !u.reportDir) bad('reportDir', 'a non-empty path relative to the root', u.reportDir);
     else reportDir = u.reportDir;
+  }
+  if (u.equivalentMutants !== undefined && (typeof u.equivalentMutants !== 'string' || !u.equivalentMutants)) {
+    bad('equivalentMutants', 'a path (relative to the root) of a JSON list of equivalent mutants', u.equivalentMutants);
   }
   const targets: TargetRule[] = [];
   if (u.targets !== undefined) {
@@ -341,6 +350,7 @@ export function resolveConfig(root: string, user: UserConfig, source: string, se
     targets,
     hints,
     reportDir,
+    ...(typeof u.equivalentMutants === 'string' && u.equivalentMutants ? { equivalentMutants: path.resolve(root, u.equivalentMutants) } : {}),
     testIgnore: setup?.testIgnore ?? [],
     mocha: setup?.mocha ?? defaultMochaSetup(root),
   };

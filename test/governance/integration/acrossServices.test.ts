@@ -241,6 +241,16 @@ describe('rules that hold across services (integration, public exports only)', (
     });
   });
 
+  it('rule 5: a session completed after its agent was paused still leaves one episode, at the level its confidence implies; the agent stays PAUSED', () => {
+    const supervision = new SupervisionService({ db, clock });
+    const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+    const session = supervision.startSession(agent.id);
+    new AgentRepository(db, clock, uuidIds, new AuditLog(db, clock, uuidIds)).setStatus(agent.id, 'PAUSED', { actor: 'admin', reason: 'incident' });
+    const result = supervision.complete(session.id, { rating: 4 });
+    assert.deepEqual([result.agent.status, result.agent.confidenceScore], ['PAUSED', 0.85]);
+    assert.deepEqual(db.all('SELECT maturity_at_time, outcome FROM agent_episodes'), [{ maturity_at_time: 'SUPERVISED', outcome: 'success' }]);
+  });
+
   describe('rule 6: missing evidence is not perfect evidence', () => {
     it('no scored episode: constitutional component 0 and its criterion unmet; interventions are a share of episodes', () => {
       const graduation = new GraduationService({ db, clock });

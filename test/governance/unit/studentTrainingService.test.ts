@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
+  ProposalService,
   StudentTrainingService,
   deriveTrainingPlan,
   insertProposal,
@@ -184,6 +185,17 @@ describe('StudentTrainingService', () => {
       assert.deepEqual(snapshotRows(db), before);
     });
 
+    it('refuses to approve a REJECTED training proposal: no session is scheduled', () => {
+      const agent = seedAgent(db);
+      const proposal = proposalFor(agent);
+      new ProposalService(deps).reject(proposal.id, supervisor, 'not now');
+      const before = snapshotRows(db);
+      const err = refusedWith('INVALID_STATUS', () => training.approveTrainingProposal(proposal.id, supervisor));
+      assert.equal(err.message, `Only a PROPOSED training proposal can be approved; "${proposal.id}" is REJECTED.`);
+      assert.deepEqual(err.details, { proposalId: proposal.id, status: 'REJECTED' });
+      assert.deepEqual(snapshotRows(db), before);
+    });
+
     it('refuses an ACTION proposal, an unknown proposal and invalid hour values', () => {
       const agent = seedAgent(db, { status: 'INTERN' });
       const action = insertProposal(db, deps.clock, deps.ids, { agentId: agent.id, agentName: agent.name, proposalType: 'ACTION', title: 'a', proposedBy: 'x' });
@@ -344,11 +356,37 @@ describe('StudentTrainingService', () => {
       assert.equal(db.get<{ outcome: string }>('SELECT outcome FROM agent_episodes')!.outcome, 'partial');
     });
 
+    it('classifies the episode outcome at the spec boundaries: ≥ 0.7 success, ≥ 0.4 partial, below failure', () => {
+      const outcomes: Array<[number, string]> = [];
+      for (const perf of [0.7, 0.69, 0.4, 0.39, 0, 1]) {
+        const result = training.completeSession(inProgress(seedAgent(db, { confidence: 0.1 })).id, { performanceScore: perf });
+        outcomes.push([perf, db.get<{ outcome: string }>('SELECT outcome FROM agent_episodes WHERE id = ?', [result.episodeId])!.outcome]);
+      }
+      assert.deepEqual(outcomes, [[0.7, 'success'], [0.69, 'partial'], [0.4, 'partial'], [0.39, 'failure'], [0, 'failure'], [1, 'success']]);
+    });
+
+    it('computes the boost as 0.2·performance − 0.02·errors within [0, 0.2], and audits completion with actor and details', () => {
+      const boosts: number[] = [];
+      for (const [perf, errors] of [[0.5, 0], [0.5, 2], [1, 1], [0.05, 1]] as const) {
+        boosts.push(training.completeSession(inProgress(seedAgent(db, { confidence: 0.1 })).id, { performanceScore: perf, errorsCount: errors }).confidenceBoost);
+      }
+      assert.deepEqual(boosts, [0.1, 0.06, 0.18, 0]);
+      const completed = deps.audit.list({ action: 'training.completed' });
+      assert.equal(completed.length, 4);
+      assert.deepEqual(completed.map((e) => e.actor), Array(4).fill('system:student-training'));
+      const [first] = completed;
+      assert.deepEqual(first.details, { sessionId: (first.details as { sessionId: string }).sessionId, performanceScore: 0.5, confidenceBoost: 0.1, promoted: false, unmetCriteria: [], episodeId: 'episode-1' });
+      const started = deps.audit.list({ action: 'training.started' })[0];
+      assert.deepEqual([started.actor, started.details], ['system:student-training', { sessionId: (first.details as { sessionId: string }).sessionId }]);
+      const scheduled = deps.audit.list({ action: 'training.scheduled' })[0];
+      assert.equal(scheduled.actor, supervisor);
+    });
+
     it('refuses invalid outcomes and illegal transitions, changing nothing', () => {
       const agent = seedAgent(db, { confidence: 0.3 });
       const session = inProgress(agent);
       const before = snapshotRows(db);
-      for (const outcome of [{ performanceScore: 1.5 }, { performanceScore: Number.NaN }, { performanceScore: 0.5, errorsCount: -1 }, { performanceScore: 0.5, errorsCount: 1.5 }, { performanceScore: 0.5, tasksCompleted: 99 }, { performanceScore: 0.5, tasksCompleted: -1 }]) {
+      for (const outcome of [{ performanceScore: 1.5 }, { performanceScore: Number.NaN }, { performanceScore: -0.1 }, { performanceScore: '0.8' as unknown as number }, { performanceScore: null as unknown as number }, { performanceScore: 0.5, errorsCount: -1 }, { performanceScore: 0.5, errorsCount: 1.5 }, { performanceScore: 0.5, tasksCompleted: 99 }, { performanceScore: 0.5, tasksCompleted: -1 }]) {
         refusedWith('INVALID_ARGUMENT', () => training.completeSession(session.id, outcome));
       }
       refusedWith('NOT_FOUND', () => training.completeSession('missing', { performanceScore: 0.5 }));
