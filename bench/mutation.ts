@@ -20,12 +20,12 @@ import { startMutation } from '../src/mutation/run';
 
 const SERVICES = GOVERNANCE_SERVICES.map((s) => `src/governance/${s}.ts`);
 
-/** A copy of the embedded suite with the extension's node_modules linked in. */
+/** A copy of the embedded suite under the repository's `.tmp/` (modules resolve from the repository's node_modules). */
 function copySuite(): string {
   const repo = embeddedConfig().root;
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'govcov-mutation-bench-')));
-  for (const p of ['src/governance', 'test/governance', 'tsconfig.json', 'package.json']) fs.cpSync(path.join(repo, p), path.join(root, p), { recursive: true });
-  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  fs.mkdirSync(path.join(repo, '.tmp'), { recursive: true });
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(repo, '.tmp', 'mutation-bench-')));
+  for (const p of ['src/governance', 'test/governance', 'tsconfig.json']) fs.cpSync(path.join(repo, p), path.join(root, p), { recursive: true });
   return root;
 }
 
@@ -40,7 +40,6 @@ async function engineRun(config: ResolvedConfig, incremental: boolean, concurren
 
 /** Plain StrykerJS through its own CLI, with a config file equivalent to the engine's options. */
 async function plainRun(root: string, incremental: boolean, concurrency: number) {
-  const sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'govcov-plain-stryker-'));
   const reports = path.join(root, 'reports-plain');
   const config = path.join(root, 'stryker-plain.config.json');
   fs.writeFileSync(config, JSON.stringify({
@@ -48,7 +47,7 @@ async function plainRun(root: string, incremental: boolean, concurrency: number)
     mochaOptions: { spec: ['test/governance/**/*.test.ts'], require: [require.resolve('tsx/cjs')] },
     reporters: ['json', 'html'], jsonReporter: { fileName: path.join(reports, 'mutation.json') }, htmlReporter: { fileName: path.join(reports, 'mutation.html') },
     incremental: true, force: !incremental, incrementalFile: path.join(reports, 'stryker-incremental.json'),
-    tempDirName: sandbox, cleanTempDir: 'always', concurrency, checkers: [], ignorePatterns: ['/coverage', '/reports-plain'],
+    tempDirName: '.stryker-tmp', cleanTempDir: 'always', concurrency, checkers: [], ignorePatterns: ['/coverage', '/reports-plain'],
   }));
   const bin = path.join(path.dirname(require.resolve('@stryker-mutator/core/package.json')), 'bin', 'stryker.js');
   const started = performance.now();
@@ -60,7 +59,6 @@ async function plainRun(root: string, incremental: boolean, concurrency: number)
     child.on('exit', resolve);
   });
   const ms = performance.now() - started;
-  fs.rmSync(sandbox, { recursive: true, force: true });
   if (code !== 0) throw new Error(`plain StrykerJS failed (${code}):\n${out.slice(-2000)}`);
   const report = JSON.parse(fs.readFileSync(path.join(reports, 'mutation.json'), 'utf8')) as MutationReport;
   const tested = /(\d+) mutant\(s\) to run|Running (\d+) mutant/i.exec(out);

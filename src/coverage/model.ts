@@ -65,6 +65,12 @@ export interface UserConfig {
   hints?: HintRule[];
   /** Where reports are written, relative to the root. Default `coverage`. */
   reportDir?: string;
+  /**
+   * JSON list of surviving mutants proven equivalent, each `{ file, mutator, line, column,
+   * replacement, reason }` (StrykerJS report positions): they leave the mutation score's
+   * denominator; an entry matching no survivor fails the check. Relative to the root.
+   */
+  equivalentMutants?: string;
 }
 
 /**
@@ -118,6 +124,8 @@ export interface ResolvedConfig {
   targets: TargetRule[];
   hints: HintRule[];
   reportDir: string;
+  /** Absolute path of the equivalent-mutants list, when configured (embedded: test/governance/equivalent-mutants.json if present). */
+  equivalentMutants?: string;
   /** Test files matching these globs are left out (mocha `ignore`). */
   testIgnore: string[];
   /** The mocha setup the run follows (options, the mocha to drive, node flags). */

@@ -124,6 +124,8 @@ export interface MutationScore {
   timeout: number;
   survived: number;
   noCoverage: number;
+  /** Survivors listed as equivalent in the config's list (not counted in the score). */
+  equivalent: number;
   /** Compile and runtime errors (not counted in the score). */
   errors: number;
   ignored: number;
@@ -202,6 +204,8 @@ export interface MutationAnalysis {
   root: string;
   files: MutationFileReport[];
   totals: MutationScore;
+  /** Entries of the equivalent-mutants list (for the files mutated) that match no survivor: the list must not rot. */
+  staleEquivalents: string[];
   /** The strictest mutation target, for the status bar. */
   overallTarget?: number;
   allTargetsMet: boolean;

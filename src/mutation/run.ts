@@ -12,7 +12,6 @@
  */
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import { resolveRequire } from '../coverage/config';
@@ -29,11 +28,16 @@ function workerEntry(): { file: string; execArgv: string[] } {
 export function mutationPaths(root: string, reportDir: string): MutationPaths {
   const dir = path.resolve(root, reportDir, 'mutation');
   fs.mkdirSync(dir, { recursive: true });
+  const strykerTmp = path.join(root, '.stryker-tmp');
+  fs.mkdirSync(strykerTmp, { recursive: true });
   return {
     reportDir: dir,
     stagingDir: fs.mkdtempSync(path.join(dir, '.staging-')),
     incrementalFile: path.join(dir, 'stryker-incremental.json'),
-    sandboxParent: fs.mkdtempSync(path.join(os.tmpdir(), 'governance-mutation-')),
+    // Inside the root, where StrykerJS puts it by default: modules a project resolves from a parent
+    // folder (a hoisted monorepo, a symlinked node_modules StrykerJS does not link) resolve from the
+    // sandbox too. Test discovery never sees it (a dot folder: globs skip it).
+    sandboxParent: fs.mkdtempSync(path.join(strykerTmp, 'governance-')),
   };
 }
 
@@ -115,7 +119,7 @@ export function startMutation(options: MutationOptions): MutationHandle {
         mutatorName: m.mutatorName as string, ...(m.replacement !== undefined ? { replacement: m.replacement as string } : {}), line: loc.start.line,
       });
     } else if (m.type === 'error') {
-      const log = tail.filter((l) => !/\bINFO\b/.test(l)).slice(-15);
+      const log = tail.filter((l) => !/\bINFO\b/.test(l)).slice(-40);
       error = [m.message as string, ...(log.length ? ['StrykerJS said:', ...log] : [])].join('\n');
     }
   });
@@ -138,6 +142,11 @@ export function startMutation(options: MutationOptions): MutationHandle {
       }
       fs.rmSync(paths.stagingDir, { recursive: true, force: true });
       fs.rmSync(paths.sandboxParent, { recursive: true, force: true });
+      try {
+        fs.rmdirSync(path.dirname(paths.sandboxParent)); // .stryker-tmp, when no other run uses it
+      } catch {
+        /* not empty or gone */
+      }
       emit({ type: 'end', cancelled, ...(error ? { error } : {}) });
       resolve({ ...(report ? { report } : {}), cancelled, ...(error ? { error } : {}), durationMs: performance.now() - started, mutate, tested, early, reportFiles });
     };

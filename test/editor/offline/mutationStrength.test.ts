@@ -76,7 +76,8 @@ describe('Test strength in code-server (offline, headless Chromium)', function (
       return lines.includes(3) ? lines : undefined;
     }, 500);
     assert.deepEqual(marked, [3], 'only the line of the surviving mutant is marked');
-    const hover = await wb.hoverLineText(page, 3);
+    // appendText writes spaces as &nbsp; (U+00A0): read them as spaces
+    const hover = (await wb.hoverLineText(page, 3)).replace(/\u00a0/g, ' ');
     await page.waitForTimeout(600); // let the hover finish fading in before the picture (not an assertion)
     await wb.screenshot(page, SHOTS, '04-mutant-hover');
     assert.match(hover, /Surviving mutant — UnaryOperator in RATING_BOOST\[1\]/);
@@ -90,9 +91,9 @@ describe('Test strength in code-server (offline, headless Chromium)', function (
 
   it('lists the mutant in the Problems panel as information', async function () {
     await page.keyboard.press('Escape');
-    await wb.runCommand(page, 'View: Focus on Problems View');
+    await wb.runCommand(page, 'View: Toggle Problems');
     const text = await wb.poll('the mutant in the Problems panel', 20_000, async () => {
-      const t = (await page.locator('.markers-panel').first().innerText().catch(() => '')).replace(/\s+/g, ' ');
+      const t = (await page.locator('.markers-panel').first().innerText().catch(() => '')).replace(/[\s\u00a0]+/g, ' ');
       return /Surviving mutant/.test(t) ? t : undefined;
     }, 500);
     assert.match(text, /Surviving mutant: no test fails when `-0\.1` becomes `\+0\.1` in `RATING_BOOST\[1\]`/);
