@@ -3,8 +3,8 @@
  * refuses ACTION proposals of agents below INTERN), JSON columns, guarded updates.
  */
 import { strict as assert } from 'node:assert';
-import { GovernanceError, assertMayPropose, insertProposal, requireProposal, updateProposalFields, type GovernanceDatabase } from '../../../src/governance';
-import { freshDb, refusedWith, seedAgent, testDeps } from '../fixtures';
+import { assertMayPropose, insertProposal, requireProposal, updateProposalFields, type GovernanceDatabase } from '../../../src/governance';
+import { freshDb, refusalOf, seedAgent, testDeps } from '../fixtures';
 
 describe('proposals repository (rule 3, JSON columns, guarded updates)', () => {
   let db: GovernanceDatabase;
@@ -16,24 +16,22 @@ describe('proposals repository (rule 3, JSON columns, guarded updates)', () => {
   });
   afterEach(() => db.close());
 
-  const refusal = (code: string, fn: () => unknown): [string, unknown] => {
-    const err: GovernanceError = refusedWith(code, fn);
-    return [err.message, err.details];
-  };
-
   it('refuses an ACTION proposal below INTERN with messages naming the agent, its status and what is required', () => {
     const base = { agentName: 'n', proposalType: 'ACTION' as const, title: 't', proposedBy: 'x' };
     const student = seedAgent(db, { status: 'STUDENT', name: 'Learner' });
-    assert.deepEqual(refusal('INVALID_STATUS', () => insertProposal(db, deps.clock, deps.ids, { ...base, agentId: student.id })), [
+    assert.deepEqual(refusalOf(() => insertProposal(db, deps.clock, deps.ids, { ...base, agentId: student.id })), [
+      'INVALID_STATUS',
       'Agent "Learner" is a STUDENT; only INTERN or above may propose actions (a STUDENT\'s triggers go to training).',
       { agentId: student.id, status: 'STUDENT', required: 'INTERN' },
     ]);
     const deprecated = seedAgent(db, { status: 'DEPRECATED', name: 'Old' });
-    assert.deepEqual(refusal('AGENT_NOT_ROUTABLE', () => assertMayPropose(deprecated)), [
+    assert.deepEqual(refusalOf(() => assertMayPropose(deprecated)), [
+      'AGENT_NOT_ROUTABLE',
       'Agent "Old" is DEPRECATED; reactivate it before it proposes or executes actions.',
       { agentId: deprecated.id, status: 'DEPRECATED' },
     ]);
-    assert.deepEqual(refusal('AGENT_NOT_FOUND', () => insertProposal(db, deps.clock, deps.ids, { ...base, agentId: 'ghost' })), [
+    assert.deepEqual(refusalOf(() => insertProposal(db, deps.clock, deps.ids, { ...base, agentId: 'ghost' })), [
+      'AGENT_NOT_FOUND',
       'No agent with id "ghost" is registered; register it in agent_registry first.',
       { agentId: 'ghost' },
     ]);
@@ -55,7 +53,7 @@ describe('proposals repository (rule 3, JSON columns, guarded updates)', () => {
     updateProposalFields(db, p.id, { status: 'APPROVED', approvedBy: 'lead' });
     const rejected = updateProposalFields(db, p.id, { status: 'REJECTED', approvedBy: undefined });
     assert.deepEqual([rejected.status, rejected.approvedBy], ['REJECTED', 'lead']);
-    assert.deepEqual(refusal('INVALID_STATUS', () => updateProposalFields(db, p.id, { status: 'EXECUTED' }, 'APPROVED'))[1], { proposalId: p.id, status: 'REJECTED', expected: 'APPROVED' });
-    assert.deepEqual(refusal('NOT_FOUND', () => requireProposal(db, 'missing')), ['No proposal with id "missing".', { proposalId: 'missing' }]);
+    assert.deepEqual(refusalOf(() => updateProposalFields(db, p.id, { status: 'EXECUTED' }, 'APPROVED'))[2], { proposalId: p.id, status: 'REJECTED', expected: 'APPROVED' });
+    assert.deepEqual(refusalOf(() => requireProposal(db, 'missing')), ['NOT_FOUND', 'No proposal with id "missing".', { proposalId: 'missing' }]);
   });
 });
