@@ -84,13 +84,13 @@ describe('GovernanceDatabase', () => {
       const db = await freshDb();
       assert.throws(
         () => db.run("INSERT INTO agent_registry (id, name, status, confidence_score, created_at, updated_at) VALUES ('a', 'A', 'GENIUS', 0.5, 'x', 'x')"),
-        /CHECK constraint failed/,
+        (err: unknown) => codeOf(err) === 'CONSTRAINT_CHECK',
       );
       assert.throws(
         () => db.run("INSERT INTO agent_registry (id, name, status, confidence_score, created_at, updated_at) VALUES ('a', 'A', 'INTERN', 1.5, 'x', 'x')"),
-        /CHECK constraint failed/,
+        (err: unknown) => codeOf(err) === 'CONSTRAINT_CHECK',
       );
-      assert.throws(() => db.run("INSERT INTO agent_registry (id, name, workspace_id, created_at, updated_at) VALUES ('a', 'A', 'no-such-ws', 'x', 'x')"), /FOREIGN KEY/);
+      assert.throws(() => db.run("INSERT INTO agent_registry (id, name, workspace_id, created_at, updated_at) VALUES ('a', 'A', 'no-such-ws', 'x', 'x')"), (err: unknown) => codeOf(err) === 'CONSTRAINT_FOREIGN_KEY');
       assert.equal(countRows(db, 'agent_registry'), 0);
     });
   });
@@ -154,7 +154,7 @@ describe('GovernanceDatabase', () => {
             assert.equal(db.inTransaction, true);
             seedWorkspace(db, { id: 'w1' }); // duplicate primary key
           }),
-        /UNIQUE constraint failed/,
+        (err: unknown) => codeOf(err) === 'CONSTRAINT_UNIQUE',
       );
       assert.deepEqual(db.all('SELECT id FROM workspaces'), [{ id: 'before' }]);
       assert.equal(db.inTransaction, false);
@@ -208,7 +208,7 @@ describe('GovernanceDatabase', () => {
       const file = path.join(dir, 'roundtrip.db');
       db.save(file);
       assert.equal(db.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys, 1);
-      assert.throws(() => db.run("INSERT INTO users (id, email, name, workspace_id, created_at) VALUES ('u', 'e', 'n', 'missing', 'x')"), /FOREIGN KEY/);
+      assert.throws(() => db.run("INSERT INTO users (id, email, name, workspace_id, created_at) VALUES ('u', 'e', 'n', 'missing', 'x')"), (err: unknown) => codeOf(err) === 'CONSTRAINT_FOREIGN_KEY');
       const reopened = await GovernanceDatabase.open(file);
       assert.deepEqual(reopened.all('SELECT id FROM workspaces'), [{ id: 'persisted' }]);
       assert.equal(reopened.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys, 1);
@@ -236,10 +236,10 @@ describe('GovernanceDatabase', () => {
       const target = path.join(dir, 'is-a-dir');
       fs.mkdirSync(target);
       seedWorkspace(db, { id: 'new' });
-      assert.throws(() => db.save(target), /EISDIR|EPERM|directory/i);
+      assert.throws(() => db.save(target), (err: unknown) => codeOf(err) === 'SAVE_FAILED');
       assert.deepEqual(fs.readFileSync(file), before);
       assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
-      assert.throws(() => db.save(path.join(dir, 'no-such-dir', 'x.db')), /ENOENT/);
+      assert.throws(() => db.save(path.join(dir, 'no-such-dir', 'x.db')), (err: unknown) => codeOf(err) === 'FOLDER_NOT_FOUND');
     });
 
     it('refuses to save inside a transaction', async () => {
