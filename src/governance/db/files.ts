@@ -15,17 +15,16 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GovernanceError } from '../errors';
 
-/** Most symlink hops followed before a save gives up (the kernel's own limit is 40). */
-const MAX_LINK_HOPS = 40;
+/** Most symlinks a save follows, as the kernel does (more is ELOOP there too). */
+const MAX_LINKS = 40;
 
-/** The errno name of a failed fs call (every fs failure carries one). */
 const errnoOf = (err: unknown): string => String((err as NodeJS.ErrnoException).code);
 const PERMISSION = ['EACCES', 'EPERM', 'EROFS'];
 
 /** The path a save really writes: `file` with every symlink followed, even to a target not there yet. */
 export function resolveTarget(file: string): string {
   let current = path.resolve(file);
-  for (let hops = 0; hops < MAX_LINK_HOPS; hops++) {
+  for (let followed = 0; ; followed++) {
     let stat: fs.Stats;
     try {
       stat = fs.lstatSync(current);
@@ -33,9 +32,11 @@ export function resolveTarget(file: string): string {
       return current; // not there (yet), or its folder is unusable: the write itself reports why
     }
     if (!stat.isSymbolicLink()) return current;
+    if (followed === MAX_LINKS) {
+      throw new GovernanceError('SAVE_FAILED', `Cannot save the governance database to ${file}: more than ${MAX_LINKS} symbolic links (a loop?). Point it at a real file.`, { file, errno: 'ELOOP' });
+    }
     current = path.resolve(path.dirname(current), fs.readlinkSync(current));
   }
-  throw new GovernanceError('SAVE_FAILED', `Cannot save the governance database to ${file}: more than ${MAX_LINK_HOPS} symbolic links (a loop?). Point it at a real file.`, { file, errno: 'ELOOP' });
 }
 
 function isAlive(pid: number): boolean {

@@ -32,25 +32,31 @@ interface Refusal {
   details: Record<string, unknown>;
 }
 
+const CHECK = 'CHECK constraint failed: ';
+const NOT_NULL = 'NOT NULL constraint failed: ';
+const UNIQUE = 'UNIQUE constraint failed: ';
+const FOREIGN_KEY = 'FOREIGN KEY constraint failed';
+
+/** `table.column` → [table, column]. */
+const qualified = (name: string): [string, string] => [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
+
 function refusal(sqliteMessage: string, table: string | undefined): Refusal | undefined {
   const where = table ?? 'the table';
-  let m = /^CHECK constraint failed: (.+)$/s.exec(sqliteMessage);
-  if (m) {
-    const rule = m[1];
+  if (sqliteMessage.startsWith(CHECK)) {
+    const rule = sqliteMessage.slice(CHECK.length);
     return { code: 'CONSTRAINT_CHECK', details: { constraint: 'CHECK', table, rule }, message: `${where} refused the row: a value breaks the rule "${rule}". Use a value the rule allows.` };
   }
-  m = /^NOT NULL constraint failed: (\w+)\.(\w+)$/.exec(sqliteMessage);
-  if (m) {
-    return { code: 'CONSTRAINT_NOT_NULL', details: { constraint: 'NOT NULL', table: m[1], columns: [m[2]] }, message: `${m[1]}.${m[2]} is required but was missing (NULL). Provide a value.` };
+  if (sqliteMessage.startsWith(NOT_NULL)) {
+    const [owner, column] = qualified(sqliteMessage.slice(NOT_NULL.length));
+    return { code: 'CONSTRAINT_NOT_NULL', details: { constraint: 'NOT NULL', table: owner, columns: [column] }, message: `${owner}.${column} is required but was missing (NULL). Provide a value.` };
   }
-  m = /^UNIQUE constraint failed: (.+)$/.exec(sqliteMessage);
-  if (m) {
-    const qualified = m[1].split(', ');
-    const columns = qualified.map((c) => c.slice(c.indexOf('.') + 1));
-    const owner = qualified[0].slice(0, qualified[0].indexOf('.'));
+  if (sqliteMessage.startsWith(UNIQUE)) {
+    const names = sqliteMessage.slice(UNIQUE.length).split(', ').map(qualified);
+    const columns = names.map(([, column]) => column);
+    const owner = names[0][0];
     return { code: 'CONSTRAINT_UNIQUE', details: { constraint: 'UNIQUE', table: owner, columns }, message: `${owner} already has a row with the same ${columns.join(' and ')}; it must be unique. Use another value or update the existing row.` };
   }
-  if (sqliteMessage === 'FOREIGN KEY constraint failed') {
+  if (sqliteMessage === FOREIGN_KEY) {
     return { code: 'CONSTRAINT_FOREIGN_KEY', details: { constraint: 'FOREIGN KEY', table }, message: `The write to ${where} refers to a row that does not exist (or removes a row still referred to). Create the referenced row first or correct the id.` };
   }
   return undefined;

@@ -211,13 +211,15 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   'CREATE INDEX idx_audit_action ON audit_log(action)',
 ];
 
-/** Column list of a CREATE TABLE statement (its column definitions, not table constraints). */
+/**
+ * Column list of a CREATE TABLE statement: its lines that start with a lower-case name and a
+ * type (the `CREATE TABLE` line, table constraints such as `CHECK (…)` and `)` do not).
+ */
 function columnsOf(ddl: string): string[] {
-  const body = ddl.slice(ddl.indexOf('(') + 1, ddl.lastIndexOf(')'));
-  return body
+  return ddl
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => /^[a-z_]+ [A-Z]+/.test(line))
+    .filter((line) => /^[a-z_]+ [A-Z]/.test(line))
     .map((line) => line.split(' ')[0]);
 }
 
