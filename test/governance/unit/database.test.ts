@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  EXPECTED_SCHEMA,
-  GovernanceDatabase,
+    GovernanceDatabase,
   GovernanceError,
   assertSchema,
   checkSchema,
+  expectedSchema,
   isGovernanceError,
   loadSqlJs,
 } from '../../../src/governance';
@@ -45,7 +45,7 @@ describe('GovernanceDatabase', () => {
       const db = await freshDb();
       const tables = db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name);
       for (const t of SPEC_TABLES) assert.ok(tables.includes(t), `table ${t} exists`);
-      assert.deepEqual(Object.keys(EXPECTED_SCHEMA).sort(), [...SPEC_TABLES].sort());
+      assert.deepEqual(Object.keys(expectedSchema()).sort(), [...SPEC_TABLES].sort());
       assert.equal(db.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys, 1);
       const result = checkSchema(db);
       assert.deepEqual(result, { ok: true, missingTables: [], missingColumns: [], problems: [], message: '' });
@@ -54,11 +54,11 @@ describe('GovernanceDatabase', () => {
     });
 
     it('lists the columns of each table, including json and boolean columns', () => {
-      assert.ok(EXPECTED_SCHEMA.agent_registry.includes('confidence_score'));
-      assert.ok(EXPECTED_SCHEMA.blocked_trigger_contexts.includes('resolved'));
-      assert.ok(EXPECTED_SCHEMA.supervision_sessions.includes('interventions'));
-      assert.ok(EXPECTED_SCHEMA.training_sessions.includes('promoted_to_autonomous'));
-      assert.ok(!EXPECTED_SCHEMA.constitutional_rules.includes('CHECK'));
+      assert.ok(expectedSchema().agent_registry.includes('confidence_score'));
+      assert.ok(expectedSchema().blocked_trigger_contexts.includes('resolved'));
+      assert.ok(expectedSchema().supervision_sessions.includes('interventions'));
+      assert.ok(expectedSchema().training_sessions.includes('promoted_to_autonomous'));
+      assert.ok(!expectedSchema().constitutional_rules.includes('CHECK'));
     });
 
     it('fails naming the table when one is dropped', async () => {
@@ -295,7 +295,7 @@ describe('GovernanceDatabase', () => {
       });
       assert.equal(codeOf(caught), 'SCHEMA_MISSING');
       assert.match((caught as Error).message, /is not a governance database: .*missing table agent_registry/);
-      assert.deepEqual((caught as GovernanceError).details.missingTables, Object.keys(EXPECTED_SCHEMA));
+      assert.deepEqual((caught as GovernanceError).details.missingTables, Object.keys(expectedSchema()));
       assert.deepEqual(fs.readFileSync(file), before);
     });
 

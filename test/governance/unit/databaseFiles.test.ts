@@ -298,7 +298,7 @@ describe('GovernanceDatabase files (rule 8: careful saves, typed refusals)', () 
 
 /** A child process that saves a ~4 MB database to `file` over and over. */
 function startSaver(file: string): ChildProcess {
-  const source = path.resolve(__dirname, '../../../src/governance');
+  const source = path.resolve(__dirname, '../../../src/governance/db/database');
   const script = `
     const { GovernanceDatabase } = require(${JSON.stringify(source)});
     GovernanceDatabase.create().then((db) => {
