@@ -7,6 +7,7 @@
  * run end to hints ready (analysis + rendering; goal < 100 ms on the governance suite).
  * Ends with the c8 line agreement on the governance suite (`BENCH_C8=0` skips it).
  * `BENCH_RUNS=n` sets the repetitions (default 5, interleaved). Measurements only, no assertions.
+ * Then the mutation benchmark (bench/mutation.ts; `BENCH_MUTATION=0` skips it).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -14,6 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { analyze, embeddedConfig, loadConfig, renderHints, startRun, type ResolvedConfig } from '../src/coverage/index';
 import { compareWithC8 } from './c8-compare';
+import { benchMutation } from './mutation';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -172,6 +174,7 @@ async function main(): Promise<void> {
     const worst = agreement.rows.filter((r) => r.diff !== undefined).sort((a, b) => b.diff! - a.diff!)[0];
     console.log(`c8 agreement (lines, governance suite): max difference ${agreement.maxDiff.toFixed(2)} points${worst ? ` (${worst.file})` : ''} — see bench/c8-compare.ts`);
   }
+  if (process.env.BENCH_MUTATION !== '0') await benchMutation();
 }
 
 if (require.main === module) {

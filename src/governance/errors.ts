@@ -22,6 +22,8 @@ export const GovernanceErrorCode = {
   DATABASE_CLOSED: 'DATABASE_CLOSED',
   FILE_NOT_FOUND: 'FILE_NOT_FOUND',
   CONSTITUTIONAL_VIOLATION: 'CONSTITUTIONAL_VIOLATION',
+  /** A promotion was asked for while the transition's graduation criteria do not hold. */
+  CRITERIA_NOT_MET: 'CRITERIA_NOT_MET',
   // Rule 8 (typed refusals from the database and its file); details name the table, column(s),
   // parameter or errno.
   /** A value breaks a CHECK constraint (enum or range); details.rule is the constraint's expression. */
