@@ -7,14 +7,18 @@
  * Runs the suite with coverage (progress on a terminal), prints the table against targets, the
  * top gaps with hints and the closing `N passed, N failed` line; writes the reports.
  * `--json` prints one JSON document and nothing else.
- * Exit codes: 0 all tests pass and every target is met; 1 failures or below target; 2 usage or
- * configuration error.
+ * Exit codes: 0 all tests pass and every target is met; 1 failures, below target, no test or
+ * no source file found, or interrupted (SIGINT/SIGTERM/SIGHUP, watchdog, a crashed test process);
+ * 2 usage, configuration or environment error (a missing --root, reports that cannot be written).
+ * An interrupted run writes no reports (the previous ones are kept); a signal ends the test
+ * process and everything it started (runner.ts) before the CLI exits.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   analyze, closingLine, ConfigError, findRoots, loadConfig, loadConfigFile, NoSetupError, readCoverageReport, renderHints, renderTable, reportResult,
-  resolveNode, RuntimeError, startRun, writeReports,
-  type Analysis, type FailureInfo, type ResolvedConfig, type RunResult,
+  ReportWriteError, resolveNode, runComplete, RuntimeError, startRun, writeReports,
+  type Analysis, type FailureInfo, type ResolvedConfig, type RunHandle, type RunResult,
 } from './coverage/index';
 import { ReportError } from './coverage/importReport';
 import { mutateMain, MUTATE_USAGE } from './mutation/cli';
@@ -83,13 +87,25 @@ export function parseArgs(argv: string[]): CliArgs {
   return args;
 }
 
-function jsonDocument(result: RunResult, analysis: Analysis, failures: Array<{ title: string; failure: FailureInfo }>, reports: string[]) {
+/**
+ * Why a finished run cannot be green although nothing failed: no source file measured. (No test
+ * file or no test is the runner's error, see `emptyRunError` in runner.ts.)
+ */
+export function emptinessProblem(config: ResolvedConfig, result: RunResult, analysis: Analysis): string | undefined {
+  if (!runComplete(result) || result.loadErrors.length || result.stats.total === 0) return undefined;
+  if (analysis.files.length === 0) return `no coverage measured: sourceGlobs ${config.sourceGlobs.map((x) => JSON.stringify(x)).join(', ')} matched no source file under ${config.root}`;
+  return undefined;
+}
+
+function jsonDocument(result: RunResult, analysis: Analysis, failures: Array<{ title: string; failure: FailureInfo }>, reports: string[], problem?: string) {
+  const complete = runComplete(result);
   return {
     summary: {
       passed: result.stats.passed, failed: result.stats.failed, skipped: result.stats.skipped, total: result.stats.total,
-      durationMs: result.stats.durationMs, cancelled: result.cancelled, timedOut: result.timedOut,
+      durationMs: result.stats.durationMs, cancelled: result.cancelled, timedOut: result.timedOut, complete,
       ...(result.error ? { error: result.error } : {}),
-      allTargetsMet: analysis.allTargetsMet, totals: analysis.totals,
+      ...(problem ? { problem } : {}),
+      allTargetsMet: complete && !problem && analysis.allTargetsMet, totals: analysis.totals,
     },
     files: analysis.files.map((f) => ({
       file: f.relative, path: f.file, figures: f.figures, target: f.target ?? null, meetsTarget: f.meetsTarget, failing: f.failing, needed: f.needed,
@@ -100,8 +116,23 @@ function jsonDocument(result: RunResult, analysis: Analysis, failures: Array<{ t
     })),
     loadErrors: result.loadErrors,
     failures,
+    ...(result.warnings ? { warnings: result.warnings } : {}),
     reports,
   };
+}
+
+/** SIGINT/SIGTERM/SIGHUP cancel the run (its processes are killed); a second signal exits at once. */
+function onSignals(handle: RunHandle): { signal?: NodeJS.Signals; dispose(): void } {
+  const state: { signal?: NodeJS.Signals; dispose(): void } = { dispose: () => undefined };
+  const listener = (sig: NodeJS.Signals) => {
+    handle.cancel();
+    if (state.signal) process.exit(1);
+    state.signal = sig;
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, listener);
+  state.dispose = () => signals.forEach((sig) => process.removeListener(sig, listener));
+  return state;
 }
 
 /** Run the CLI; resolves to the exit code. */
@@ -112,6 +143,11 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
     args = parseArgs(argv);
   } catch (e) {
     err.write(`governance-coverage: ${String(e)}\n\n${USAGE}\n\n${MUTATE_USAGE}\n`);
+    return 2;
+  }
+  const root = fs.statSync(args.root, { throwIfNoEntry: false });
+  if (!root?.isDirectory()) {
+    err.write(`governance-coverage: --root ${args.root}: ${root ? 'not a folder' : 'no such folder'}\n`);
     return 2;
   }
   let config: ResolvedConfig;
@@ -132,6 +168,7 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
   if (args.command === 'report') return report(args, config, out, err);
   const tty = !args.json && !!out.isTTY;
   const handle = startRun({ config, grep: args.grep, perTest: args.perTest, node });
+  const signals = onSignals(handle);
   const failures: Array<{ title: string; failure: FailureInfo }> = [];
   let total = 0;
   let done = 0;
@@ -143,18 +180,32 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
       const line = `  [${done}/${total}] ${path.relative(config.root, e.file)}`;
       out.write(`\r${line.slice(0, (out.columns || 100) - 1).padEnd((out.columns || 100) - 1)}`);
     }
-    if (e.type === 'output' && !args.json && e.stream === 'stderr' && /coverage collection failed/.test(e.text)) err.write(`${e.text}\n`);
+    if (e.type === 'output' && !args.json && e.stream === 'stderr' && /coverage collection failed|^warning: /.test(e.text)) err.write(`${e.text}\n`);
   });
-  const onSignal = () => handle.cancel();
-  process.once('SIGINT', onSignal);
-  const result = await handle.result;
-  process.removeListener('SIGINT', onSignal);
-  if (tty) out.write(`\r${' '.repeat((out.columns || 100) - 1)}\r`);
-  const analysis = await analyze(result, config);
-  const reports = await writeReports(result, analysis, config);
-  print(args, config, result, analysis, failures, reports, out);
-  const ok = result.stats.failed === 0 && result.loadErrors.length === 0 && !result.error && !result.cancelled && analysis.allTargetsMet;
-  return ok ? 0 : 1;
+  try {
+    const result = await handle.result;
+    if (signals.signal && !result.error) result.error = `interrupted by ${signals.signal}`;
+    if (tty) out.write(`\r${' '.repeat((out.columns || 100) - 1)}\r`);
+    const analysis = await analyze(result, config);
+    const problem = emptinessProblem(config, result, analysis);
+    let reports: string[] = [];
+    let reportError: string | undefined;
+    try {
+      if (!signals.signal) reports = await writeReports(result, analysis, config);
+    } catch (e) {
+      if (!(e instanceof ReportWriteError)) throw e;
+      reportError = e.message;
+    }
+    print(args, config, result, analysis, failures, reports, out, problem);
+    if (reportError) {
+      err.write(`governance-coverage: ${reportError}\n`);
+      return 2;
+    }
+    const ok = result.stats.failed === 0 && result.loadErrors.length === 0 && runComplete(result) && !problem && analysis.allTargetsMet;
+    return ok ? 0 : 1;
+  } finally {
+    signals.dispose();
+  }
 }
 
 /** `report --from`: the analysis of coverage made elsewhere; exit 0 when every target is met. */
@@ -179,33 +230,38 @@ async function report(args: CliArgs, config: ResolvedConfig, out: NodeJS.WriteSt
 
 function print(
   args: CliArgs, config: ResolvedConfig, result: RunResult, analysis: Analysis,
-  failures: Array<{ title: string; failure: FailureInfo }>, reports: string[], out: NodeJS.WriteStream,
+  failures: Array<{ title: string; failure: FailureInfo }>, reports: string[], out: NodeJS.WriteStream, problem?: string,
 ): void {
   if (args.json) {
-    out.write(`${JSON.stringify(jsonDocument(result, analysis, failures, reports), null, 2)}\n`);
-  } else {
-    for (const le of result.loadErrors) out.write(`LOAD ERROR ${path.relative(config.root, le.file)}: ${le.error.message}\n`);
-    for (const f of failures) {
-      const loc = f.failure.location ? ` (${path.relative(config.root, f.failure.location.file)}:${f.failure.location.line})` : '';
-      out.write(`FAIL ${f.title}${loc}\n  ${f.failure.message.split('\n')[0]}\n`);
-    }
-    if (result.error) out.write(`ERROR ${result.error}\n`);
-    if (result.loadErrors.length || failures.length || result.error) out.write('\n');
+    out.write(`${JSON.stringify(jsonDocument(result, analysis, failures, reports, problem), null, 2)}\n`);
+    return;
+  }
+  for (const le of result.loadErrors) out.write(`LOAD ERROR ${path.relative(config.root, le.file)}: ${le.error.message}\n`);
+  for (const f of failures) {
+    const loc = f.failure.location ? ` (${path.relative(config.root, f.failure.location.file)}:${f.failure.location.line})` : '';
+    out.write(`FAIL ${f.title}${loc}\n  ${f.failure.message.split('\n')[0]}\n`);
+  }
+  if (result.error) out.write(`ERROR ${result.error}\n`);
+  if (problem) out.write(`ERROR ${problem}\n`);
+  if (result.loadErrors.length || failures.length || result.error || problem) out.write('\n');
+  if (runComplete(result)) {
     out.write(`${renderTable(analysis)}\n\n`);
     if (args.hints > 0) out.write(`${renderHints(analysis, args.hints)}\n\n`);
-    out.write(`Reports: ${path.relative(config.root, path.dirname(reports[0])) || '.'}/ (lcov.info, coverage-final.json, coverage-summary.json, index.html, gap-closure-plan.md)\n`);
-    out.write(`${closingLine(result.stats)}\n`);
   }
+  const dir = path.relative(config.root, path.resolve(config.root, config.reportDir)) || '.';
+  if (reports.length) out.write(`Reports: ${dir}/ (lcov.info, coverage-final.json, coverage-summary.json, index.html, gap-closure-plan.md)\n`);
+  else if (!runComplete(result)) out.write(`Reports: not written, the run did not complete (the previous reports in ${dir}/ are kept)\n`);
+  out.write(`${closingLine(result.stats)}\n`);
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`governance-coverage: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  // Exit once the output is written: nothing a test left behind may keep the CLI alive.
+  const exit = (code: number) => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 200).unref();
+  };
+  main(process.argv.slice(2)).then(exit, (e) => {
+    process.stderr.write(`governance-coverage: ${(e as Error).stack ?? String(e)}\n`);
+    exit(2);
+  });
 }

@@ -6,7 +6,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Analysis, FileReport, Gap } from '../coverage/model';
-import { compactHover, filesBelowTarget, gapRangesForFile, HINT_COMMANDS, inlineHintText, renderHoverMarkdown, type GapRange } from './hints';
+import { buildHover, filesBelowTarget, gapRangesForFile, HINT_COMMANDS, hoverParagraphs, inlineHintText, type GapRange } from './hints';
 import { shiftRanges, toLineChange } from './rangeShift';
 
 interface FileHints {
@@ -106,25 +106,32 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
     return [...this.analyses.values()].flatMap((a) => a.files.flatMap((f) => f.gaps)).find((g) => g.id === id);
   }
 
-  /** Hover markdown for a file and 0-based line, or undefined when no gap is there. */
-  hoverText(file: string, line: number): string | undefined {
+  /**
+   * The hover for a file and 0-based line, or undefined when no gap is there: a MarkdownString
+   * built with its own API (workspace text through `appendText` or literal code spans), trusted
+   * for our three commands only.
+   */
+  hoverMarkdown(file: string, line: number): vscode.MarkdownString | undefined {
     if (!this.enabled) return undefined;
     const hints = this.files.get(path.resolve(file));
     if (!hints) return undefined;
     const range = hints.ranges.find((r) => line >= r.startLine && line <= r.endLine);
     const gap = range && hints.report.gaps.find((g) => g.id === range.gapId);
     if (!gap) return undefined;
-    const md = renderHoverMarkdown(hints.report, gap, hints.root, hints.stale);
-    return this.detail === 'full' ? md : compactHover(md);
+    const md = new vscode.MarkdownString('', true); // theme icons on: appendText escapes `$(…)` in workspace text
+    buildHover(hoverParagraphs(hints.report, gap, hints.root, hints.stale), md, this.detail !== 'full');
+    md.isTrusted = { enabledCommands: Object.values(HINT_COMMANDS) };
+    return md;
+  }
+
+  /** The hover's markdown source (for the test-state command). */
+  hoverText(file: string, line: number): string | undefined {
+    return this.hoverMarkdown(file, line)?.value;
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const text = this.hoverText(document.uri.fsPath, position.line);
-    if (!text) return undefined;
-    const md = new vscode.MarkdownString(text, true);
-    md.isTrusted = { enabledCommands: Object.values(HINT_COMMANDS) };
-    md.supportThemeIcons = true;
-    return new vscode.Hover(md);
+    const md = this.hoverMarkdown(document.uri.fsPath, position.line);
+    return md && new vscode.Hover(md);
   }
 
   /** Plain view for the test-state command. */

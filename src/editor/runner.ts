@@ -376,7 +376,13 @@ export class RunService {
     summary.coverageFiles = [...summary.coverageFiles, ...files.map((f) => f.file)].sort();
     summary.perTestFiles += perTestFiles;
     const analysis = await engine.analyze(result, config);
-    summary.reports.push(...(await engine.writeReports(result, analysis, config)));
+    try {
+      summary.reports.push(...(await engine.writeReports(result, analysis, config)));
+    } catch (err) {
+      // Reports that cannot be written (a ReportWriteError names the folder and the cause) must not cost the results.
+      log.error(`reports: ${(err as Error).message}`);
+      this.deps.notifyError(`Governance coverage: ${(err as Error).message}`);
+    }
     log.info(`coverage: ${files.length} file(s) reported, analysis ${analysis.durationMs} ms, reports in ${Date.now() - t0} ms`);
     this.deps.onAnalysis(analysis, config, result);
   }
