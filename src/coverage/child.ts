@@ -26,6 +26,7 @@ import { testId } from './model';
 import type { CoverageMapData } from 'istanbul-lib-coverage';
 import { openChannel } from './channel';
 import type { Window, WireWindow } from './v8';
+import { ChildProbes, type ProbeMessage } from '../continuous/childProbes';
 
 /** What the parent passes to the child. */
 export interface ChildOptions {
@@ -38,6 +39,11 @@ export interface ChildOptions {
   coverage: boolean;
   perTest: boolean;
   engine: 'v8' | 'istanbul';
+  /**
+   * How per-test coverage is recorded with the V8 engine: `probes` (the default; one-shot probes
+   * in the source files, see src/continuous/probes.ts) or `takes` (a V8 take per test).
+   */
+  perTestMode?: 'probes' | 'takes';
   /** The pipe for messages (see channel.ts); without it, `process.send` one by one. */
   eventsFd?: number;
 }
@@ -53,7 +59,11 @@ export type ChildMessage =
   /** V8 engine: a source file's JavaScript, as soon as it is compiled (the runner loads its converter). */
   | { t: 'compiled'; file: string; code: string }
   /** V8 engine: the raw coverage takes of the source files, at the end (the runner converts them). */
-  | { t: 'windows'; windows: WireWindow[] };
+  | { t: 'windows'; windows: WireWindow[] }
+  /** Per-test probes: the blocks of an instrumented source file (src/continuous/probes.ts). */
+  | ProbeMessage
+  /** Per-test probes: the probe ids the test of the last `testStart` touched. */
+  | { t: 'touched'; ids: number[] };
 
 const opts = JSON.parse(process.env.GOVCOV_CHILD ?? '{}') as ChildOptions;
 const channel = openChannel<ChildMessage>(opts.eventsFd, (m) => process.send?.(m));
@@ -61,6 +71,12 @@ const send = (m: ChildMessage) => channel.send(m);
 const emit = (e: RunEvent) => send({ t: 'event', e });
 const testFiles = new Set(opts.files);
 const sourceFiles = new Set(opts.sourceFiles);
+/** Per-test coverage by probes (V8 engine, `perTestMode` `probes`). */
+const probes = probesFor(opts, send);
+
+function probesFor(o: ChildOptions, sender: (m: ChildMessage) => void): ChildProbes | undefined {
+  return o.coverage && o.perTest && o.engine === 'v8' && o.perTestMode !== 'takes' ? new ChildProbes(sender) : undefined;
+}
 
 // --- coverage collection -------------------------------------------------------------------
 let session: inspector.Session | undefined;
@@ -96,7 +112,7 @@ function take(id?: string): void {
   for (const s of res.result) {
     const file = sourceUrls.get(s.url) ?? (sourceFiles.has(s.url) ? s.url : undefined);
     // Between takes, a script none of whose ranges ran adds nothing (absent counts as zero).
-    if (file && (windows.length === 0 || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) scripts.set(file, s.functions);
+    if (file && (windows.length === 0 || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) scripts.set(file, probes ? probes.map(file, s.functions) : s.functions);
   }
   if (scripts.size) windows.push({ testId: id, scripts });
 }
@@ -132,7 +148,10 @@ if (opts.coverage && opts.engine === 'istanbul') {
 Module.prototype._compile = function (content: string, filename: string) {
   if (sourceFiles.has(filename)) {
     if (instrument) content = instrument(content, filename);
-    else if (opts.coverage) send({ t: 'compiled', file: filename, code: content });
+    else if (opts.coverage) {
+      send({ t: 'compiled', file: filename, code: content });
+      if (probes) content = probes.instrument(filename, content);
+    }
   }
   return originalCompile.call(this, content, filename);
 };
@@ -257,7 +276,8 @@ function main(): void {
         hookRan = true;
       });
       runner.on(C.EVENT_TEST_BEGIN, (t: MochaRunnable) => {
-        if (opts.perTest && hookRan) take();
+        if (probes) probes.begin();
+        else if (opts.perTest && hookRan) take();
         hookRan = false;
         current = t;
         // Most events: sent as the test file's index and the title path (the runner adds the id).
@@ -281,7 +301,9 @@ function main(): void {
         emit({ type: 'testSkip', ...base(t) });
       });
       runner.on(C.EVENT_TEST_END, (t: MochaRunnable) => {
-        if (opts.perTest && !t.pending) take(base(t).id);
+        if (probes) {
+          if (!t.pending) send({ t: 'touched', ids: probes.end() });
+        } else if (opts.perTest && !t.pending) take(base(t).id);
         hookRan = false; // this test's beforeEach hooks are in its own window
       });
     }

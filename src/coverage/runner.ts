@@ -23,6 +23,7 @@ import { branchCandidates } from './branches';
 import { completeCoverage } from './normalize';
 import { lineReader } from './channel';
 import { convert, loadConverter, type Converter, type Window, type WireWindow } from './v8';
+import { perTestFromProbes, type ProbeFile } from '../continuous/perTest';
 
 /** Test files of a config (absolute, sorted). */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
@@ -95,6 +96,9 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     // V8 engine: compiled sources (their converters load while the tests run) and the raw takes.
     const compiled = new Map<string, string>();
     const converters = new Map<string, Promise<Converter | undefined>>();
+    // Per-test coverage by probes (src/continuous/probes.ts): each file's probes, each test's touched ids.
+    const probeFiles = new Map<string, ProbeFile>();
+    const touched = new Map<string, number[]>();
     let conversion: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> }> | undefined;
     const timing = (text: string) => {
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
@@ -105,7 +109,9 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> } = { coverage: {} };
       try {
         const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
-        out = await convert(list, compiled, childOptions.perTest, converters);
+        const probing = childOptions.perTest && childOptions.perTestMode !== 'takes';
+        out = await convert(list, compiled, childOptions.perTest && !probing, converters);
+        if (probing) out.perTest = await perTestFromProbes(list[0], converters, probeFiles, touched);
       } catch (err) {
         emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
       }
@@ -131,6 +137,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       coverage: options.coverage !== false,
       perTest: !!options.perTest && options.coverage !== false,
       engine: options.engine ?? 'v8',
+      perTestMode: options.env?.GOVCOV_PER_TEST === 'takes' ? 'takes' : 'probes',
       eventsFd: 4,
     };
     const entry = childEntry();
@@ -190,6 +197,14 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
         if (m.t === 'compiled') {
           compiled.set(m.file, m.code);
           converters.set(m.file, new Promise((r) => setImmediate(r)).then(() => loadConverter(m.file, m.code)).catch(() => undefined));
+          return;
+        }
+        if (m.t === 'probes') {
+          probeFiles.set(m.file, { base: m.base, blocks: m.blocks });
+          return;
+        }
+        if (m.t === 'touched') {
+          if (lastStart) touched.set(lastStart.id, m.ids);
           return;
         }
         if (m.t === 'windows') {
