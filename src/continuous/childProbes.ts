@@ -25,8 +25,12 @@ export class ChildProbes {
 
   constructor(private readonly send: (m: ProbeMessage) => void) {
     const g = globalThis as Record<string, unknown>;
-    g.__gcf = this.flags;
-    g.__gct = this.touched;
+    const { flags, touched } = this;
+    g.__gcf = flags;
+    g.__gcv = (id: number) => {
+      flags[id] = 1;
+      touched.push(id);
+    };
   }
 
   /** The code to compile for a source file: instrumented, or as it is when it cannot be. */

@@ -2,12 +2,11 @@
  * Per-test coverage from probes (see probes.ts), in the runner: which statements, branch sides
  * and functions of the run's istanbul coverage each test executed.
  *
- * The totals come from V8 (one take at the end, converted as without per-test data). Each V8
- * range decides some of the file's lines, branches and functions (the conversion's rule); here
- * each V8 range is given to the innermost probe block containing it, so every line, branch and
- * function belongs to exactly one probe (or to none: module top level, which runs while the
- * test files load, in no test). A test executed what belongs to the probes it touched and ran
- * at all in the totals. Precision is the probe's block: code after an early `return` inside a
+ * The totals come from V8 (one take at the end, converted as without per-test data). Every line
+ * belongs to the innermost probe block holding it; every branch side and function to the
+ * innermost probe containing the V8 range that decides it (the conversion's rule) — or to none:
+ * module top level runs while the test files load, in no test. A test executed what belongs to
+ * the probes it touched and ran at all in the totals. Precision is the probe's block: code after an early `return` inside a
  * block counts for every test that entered the block (V8's own per-test deltas would tell them
  * apart; they cost a take per test, see src/coverage/v8.ts).
  */
@@ -39,28 +38,49 @@ function owner(blocks: number[], start: number, end: number): number {
   return best;
 }
 
-/**
- * What each probe of one file decides: the lines (statement ids), branch sides and functions of
- * the converted coverage whose deciding V8 range it owns and that ran in the totals.
- */
-export function probeEntries(conv: Converter, file: string, fns: Profiler.FunctionCoverage[], probe: ProbeFile): Entry[] {
-  const ranges = fns.flatMap((f) => f.ranges);
-  const owners = ranges.map((r) => owner(probe.blocks, r.startOffset, r.endOffset));
-  const ran = ranges.map((r) => r.count > 0);
-  // Which range decides each line, branch and function: apply once with each range's count set
-  // to its index + 2 (1 = untouched), as the per-test conversion of V8 takes does.
+function apply(conv: Converter, fns: Profiler.FunctionCoverage[]): void {
   for (const { source } of conv.covSources) for (const line of source.lines) line.count = 1;
   conv.branches = {};
   conv.functions = {};
+  conv.applyCoverage(fns);
+}
+
+/** The converter's line, branch and function tables after applying `fns` with each range's count = its index + 2. */
+function decide(conv: Converter, file: string, fns: Profiler.FunctionCoverage[]): { lines: number[]; branches: number[]; functions: number[] } {
   let next = 2;
-  conv.applyCoverage(fns.map((f) => ({ ...f, ranges: f.ranges.map((r) => ({ ...r, count: next++ })) })));
+  apply(conv, fns.map((f) => ({ ...f, ranges: f.ranges.map((r) => ({ ...r, count: next++ })) })));
+  return {
+    lines: conv.covSources[0].source.lines.map((l) => (l.ignore ? -1 : l.count - 2)),
+    branches: (conv.branches[file] ?? []).map((b) => b.count - 2),
+    functions: (conv.functions[file] ?? []).map((f) => f.count - 2),
+  };
+}
+
+/**
+ * What each probe of one file decides, among what ran in the totals (`fns`): a line belongs to the innermost probe block holding
+ * it whole (probe blocks applied as ranges); a branch side or a function to the innermost probe
+ * containing the V8 range that decides it (as in the conversion, so its ids are the totals').
+ */
+export function probeEntries(conv: Converter, file: string, fns: Profiler.FunctionCoverage[], probe: ProbeFile): Entry[] {
+  apply(conv, fns);
+  const lineRan = conv.covSources[0].source.lines.map((l) => l.count > 0);
   const entries: Entry[] = Array.from({ length: probe.blocks.length / 3 }, () => ({ s: [], b: [], f: [] }));
-  const at = (r: number) => (r >= 0 && ran[r] && owners[r] >= 0 ? entries[owners[r]] : undefined);
-  conv.covSources[0].source.lines.forEach((l, i) => {
-    if (!l.ignore) at(l.count - 2)?.s.push(i);
+  // Lines: by probe blocks alone, so a test's lines do not depend on how V8 merged ranges.
+  const blocks: Profiler.CoverageRange[] = [];
+  for (let i = 0; i < probe.blocks.length; i += 3) blocks.push({ startOffset: probe.blocks[i], endOffset: probe.blocks[i + 1], count: 0 });
+  const order = blocks.map((_, i) => i).sort((a, b) => blocks[a].startOffset - blocks[b].startOffset || blocks[b].endOffset - blocks[a].endOffset);
+  const root = { startOffset: 0, endOffset: Math.max(...fns.map((f) => f.ranges[0].endOffset), ...blocks.map((b) => b.endOffset)), count: 0 };
+  const byProbe = decide(conv, file, [{ functionName: '', isBlockCoverage: true, ranges: [root, ...order.map((i) => blocks[i])] }]);
+  byProbe.lines.forEach((r, line) => {
+    if (r >= 1 && lineRan[line]) entries[order[r - 1]].s.push(line);
   });
-  (conv.branches[file] ?? []).forEach((b, i) => at(b.count - 2)?.b.push([i, 0]));
-  (conv.functions[file] ?? []).forEach((f, i) => at(f.count - 2)?.f.push(i));
+  // Branches and functions: by the V8 ranges that decide them.
+  const ranges = fns.flatMap((f) => f.ranges);
+  const owners = ranges.map((r) => owner(probe.blocks, r.startOffset, r.endOffset));
+  const at = (r: number) => (r >= 0 && ranges[r].count > 0 && owners[r] >= 0 ? entries[owners[r]] : undefined);
+  const byRange = decide(conv, file, fns);
+  byRange.branches.forEach((r, i) => at(r)?.b.push([i, 0]));
+  byRange.functions.forEach((r, i) => at(r)?.f.push(i));
   return entries;
 }
 

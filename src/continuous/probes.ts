@@ -3,10 +3,12 @@
  * block of each source file's compiled JavaScript (function bodies, `if`/`else`/loop/`try`
  * blocks, `case` clauses, the sides of `?:` and the right operand of `&&`/`||`/`??`). A probe is
  *
- *     __gcf[id]||(__gcf[id]=1,__gct.push(id))
+ *     __gcf[id]||__gcv(id)
  *
- * — a flag load and a branch once fired; the first time it fires in a test it appends its id to
- * the touched list. At a test's end the child sends the touched ids and clears exactly those
+ * — a flag load and a branch once fired; the first time it fires in a test `__gcv` sets the flag
+ * and appends the id to the touched list. (No assignment inline: V8 infers the names of
+ * anonymous functions from the assignments around them, and `__gcf[id]=1` next to a wrapped
+ * arrow renamed it `__gcf.<computed>`, which the conversion would then report.) At a test's end the child sends the touched ids and clears exactly those
  * flags: the per-test cost grows with what the test touched, not with everything compiled (a
  * V8 take per test costs time for every function V8 ever compiled, see src/coverage/v8.ts).
  * V8 block coverage still gives the totals (one take at the end); the probes only say which
@@ -70,7 +72,7 @@ export function instrumentProbes(code: string, base: number): Instrumented | und
   const probe = (block: ProbeBlock) => {
     const id = base + blocks.length;
     blocks.push(block);
-    return `__gcf[${id}]||(__gcf[${id}]=1,__gct.push(${id}))`;
+    return `__gcf[${id}]||__gcv(${id})`;
   };
   const add = (at: number, text: string, close = false) => ins.push({ at, text, order: order++, close });
   /** `(probe,expr)` */

@@ -24,6 +24,7 @@ import { completeCoverage } from './normalize';
 import { lineReader } from './channel';
 import { convert, loadConverter, type Converter, type Window, type WireWindow } from './v8';
 import { perTestFromProbes, type ProbeFile } from '../continuous/perTest';
+import { rawCoverage, type RawCoverage } from '../continuous/raw';
 
 /** Test files of a config (absolute, sorted). */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
@@ -99,19 +100,21 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     // Per-test coverage by probes (src/continuous/probes.ts): each file's probes, each test's touched ids.
     const probeFiles = new Map<string, ProbeFile>();
     const touched = new Map<string, number[]>();
-    let conversion: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> }> | undefined;
+    let conversion: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage }> | undefined;
+    let raw: RawCoverage | undefined;
     const timing = (text: string) => {
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
     };
     /** Raw takes → normalised istanbul coverage of every source file (+ per-test data). */
     const finishCoverage = async (windows: WireWindow[]) => {
       const t0 = performance.now();
-      let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> } = { coverage: {} };
+      let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage } = { coverage: {} };
       try {
         const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
         const probing = childOptions.perTest && childOptions.perTestMode !== 'takes';
         out = await convert(list, compiled, childOptions.perTest && !probing, converters);
         if (probing) out.perTest = await perTestFromProbes(list[0], converters, probeFiles, touched);
+        if (options.keepRaw) out.raw = rawCoverage(sourceFiles, compiled, list[0], probeFiles, touched);
       } catch (err) {
         emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
       }
@@ -135,7 +138,8 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       timeout: config.timeout,
       grep: options.grep,
       coverage: options.coverage !== false,
-      perTest: !!options.perTest && options.coverage !== false,
+      // Per-test coverage is on unless turned off: probes cost what each test touches (src/continuous/probes.ts).
+      perTest: options.perTest !== false && options.coverage !== false,
       engine: options.engine ?? 'v8',
       perTestMode: options.env?.GOVCOV_PER_TEST === 'takes' ? 'takes' : 'probes',
       eventsFd: 4,
@@ -298,13 +302,14 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     if (childOptions.coverage && childOptions.engine === 'v8' && !cancelled && !timedOut) {
       const t0 = performance.now();
       // No takes (the child died first): every source file at zero, as before.
-      ({ coverage, perTest } = await (conversion ?? finishCoverage([])));
+      ({ coverage, perTest, raw } = await (conversion ?? finishCoverage([])));
       if (!childOptions.perTest) perTest = undefined;
       timing(`waited ${(performance.now() - t0).toFixed(0)} ms for the coverage after the child exited`);
     }
     const res: RunResult = { stats, cancelled, timedOut, loadErrors, coverage, testTitles };
     if (error) res.error = error;
     if (perTest) res.perTest = perTest;
+    if (raw) res.raw = raw;
     emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
     return res;
   }
