@@ -37,6 +37,12 @@ export function selectionOptions(config: ResolvedConfig, selection: Selection): 
   return { files: [...files].sort(), grep: `^(?:${titles.join('|')})$` };
 }
 
+/** The tests `changes` affect, from `previous` (no run). */
+export function selectAffected(config: ResolvedConfig, previous: RunResult, changes: Change[]): Selection {
+  const isTest = picomatch(config.testGlobs, { dot: true });
+  return selectTests(previous, changes, (f) => isTest(path.relative(config.root, f).split(path.sep).join('/')));
+}
+
 /** Run the tests `changes` affect and merge them into `previous`; `start` is the engine's startRun. */
 export function startAffected(
   config: ResolvedConfig,
@@ -45,8 +51,7 @@ export function startAffected(
   start: (o: RunOptions) => RunHandle,
   extra: Partial<RunOptions> = {},
 ): { selection: Selection; handle?: RunHandle; result: Promise<AffectedRun> } {
-  const isTest = picomatch(config.testGlobs, { dot: true });
-  const selection = selectTests(previous, changes, (f) => isTest(path.relative(config.root, f).split(path.sep).join('/')));
+  const selection = selectAffected(config, previous, changes);
   const opts = selectionOptions(config, selection);
   if (!opts) return { selection, result: Promise.resolve({ selection, fresh: { ...previous, stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 } }, picture: previous }) };
   const handle = start({ config, ...extra, ...opts, perTest: true });

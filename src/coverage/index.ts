@@ -12,4 +12,4 @@ export { writeReports, renderPlan } from './reports';
 export { renderTable, renderHints, closingLine, topGaps } from './render';
 export { parseSource } from './ast';
 export { classifyBranch } from './branches';
-export { startAffected, selectionOptions, type AffectedRun, type Change, type Selection } from '../continuous/continuous';
+export { startAffected, selectAffected, selectionOptions, type AffectedRun, type Change, type Selection } from '../continuous/continuous';

@@ -6,6 +6,7 @@
 import type {
   Analysis, ConfigProblem, ResolvedConfig, RunHandle, RunOptions, RunResult, TargetRule, UserConfig,
 } from '../coverage/model';
+import type { AffectedRun, Change, Selection } from '../continuous/continuous';
 
 /** The engine API the editor codes against (the contract of `src/coverage/index.ts`). */
 export interface Engine {
@@ -16,6 +17,12 @@ export interface Engine {
   analyze(result: RunResult, config: ResolvedConfig): Promise<Analysis>;
   writeReports(result: RunResult, analysis: Analysis, config: ResolvedConfig): Promise<string[]>;
   renderPlan(analysis: Analysis, config: ResolvedConfig): string;
+  /** Continuous run: the tests `changes` affect, merged into `previous` (src/continuous). */
+  /** The tests `changes` affect (no run). */
+  selectAffected?(config: ResolvedConfig, previous: RunResult, changes: Change[]): Selection;
+  startAffected?(config: ResolvedConfig, previous: RunResult, changes: Change[], start: (o: RunOptions) => RunHandle, extra?: Partial<RunOptions>): {
+    selection: Selection; handle?: RunHandle; result: Promise<AffectedRun>;
+  };
 }
 
 /** Loads the real engine (`out/src/coverage/index.js` next to this file). */

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Analysis, ResolvedConfig, RunEvent, RunResult } from '../coverage/model';
+import type { Analysis, ResolvedConfig, RunEvent, RunHandle, RunResult } from '../coverage/model';
 import { testId } from '../coverage/model';
 import type { Engine } from './engine';
 import { eventLogLine, eventToUpdate, type MessageData } from './results';
@@ -14,6 +14,9 @@ import type { TestTree } from './testTree';
 import { hasPerTestCoverageApi } from './coverageReport';
 
 export type RunKind = 'run' | 'debug' | 'coverage';
+
+/** A run other than the engine's plain one: its handle (events) and the result to report (the merged picture). */
+export type CustomRun = (config: ResolvedConfig, last: RunResult | undefined) => { handle: RunHandle; picture: Promise<RunResult> } | undefined;
 
 export type ResultState = 'queued' | 'started' | 'passed' | 'failed' | 'skipped' | 'errored';
 
@@ -108,14 +111,18 @@ export class RunService {
     this.ended.dispose();
   }
 
-  /** Queues a run (runs never overlap: they share the report folder). */
-  execute(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken): Promise<RunSummary | undefined> {
-    const next = this.queue.then(() => this.executeNow(request, kind, token));
+  /**
+   * Queues a run (runs never overlap: they share the report folder). `custom` replaces the
+   * engine's plain run (a continuous run: the affected tests, their coverage merged into the
+   * last picture, see continuousRun.ts).
+   */
+  execute(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken, custom?: CustomRun): Promise<RunSummary | undefined> {
+    const next = this.queue.then(() => this.executeNow(request, kind, token, custom));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async executeNow(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken): Promise<RunSummary | undefined> {
+  private async executeNow(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken, custom?: CustomRun): Promise<RunSummary | undefined> {
     const { tree, controller, log, engine } = this.deps;
     const config = tree.current;
     if (!config) {
@@ -153,7 +160,8 @@ export class RunService {
     let debugSession: vscode.DebugSession | undefined;
     try {
       log.info(`${kind} run: ${selection.files ? `${selection.files.length} file(s)` : 'all test files'}${selection.grep ? `, grep /${selection.grep}/` : ''}`);
-      const handle = engine.startRun({
+      const started = custom?.(config, this.lastResult);
+      const handle = started?.handle ?? engine.startRun({
         config,
         files: selection.files,
         grep: selection.grep,
@@ -170,7 +178,7 @@ export class RunService {
       if (kind === 'debug' && handle.debugPort) {
         debugSession = await this.attachDebugger(await handle.debugPort, config, handle.cancel.bind(handle));
       }
-      const result = await handle.result;
+      const result = started ? await started.picture : await handle.result;
       this.active.delete(handle);
       unsubscribe();
       cancelSub.dispose();
