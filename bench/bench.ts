@@ -12,6 +12,7 @@
  * 3. sharding: 2 shards in parallel + merge + analysis against one run (wall time).
  * Ends with the c8 line agreement on the governance suite (`BENCH_C8=0` skips it).
  * Measurements only, no assertions.
+ * Then the mutation benchmark (bench/mutation.ts; `BENCH_MUTATION=0` skips it).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -21,6 +22,7 @@ import { analyze, embeddedConfig, findTestFiles, loadConfig, renderHints, startA
 import { mergeShards } from '../src/continuous/merge';
 import { splitShards, type ShardRecord } from '../src/continuous/shard';
 import { compareWithC8 } from './c8-compare';
+import { benchMutation } from './mutation';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -283,6 +285,7 @@ async function main(): Promise<void> {
     const worst = agreement.rows.filter((r) => r.diff !== undefined).sort((a, b) => b.diff! - a.diff!)[0];
     console.log(`c8 agreement (lines, governance suite): max difference ${agreement.maxDiff.toFixed(2)} points${worst ? ` (${worst.file})` : ''} — see bench/c8-compare.ts`);
   }
+  if (process.env.BENCH_MUTATION !== '0') await benchMutation();
 }
 
 if (require.main === module) {

@@ -2,6 +2,13 @@
  * Reports: lcov.info, coverage-final.json, coverage-summary.json and the HTML report through
  * istanbul-lib-report / istanbul-reports, plus `gap-closure-plan.md` — a plan generated from the
  * measured gaps (never a template with fixed numbers).
+ *
+ * The folder is written whole or not at all, under a lock (reportFolder.ts); a run that did not
+ * complete (cancelled, stopped by the watchdog, crashed) writes nothing, so it can never leave a
+ * "every file meets its target" report behind. Workspace file names reach the HTML only through
+ * html-escaper (the escaping istanbul-reports uses for the rest of the page; its per-file
+ * breadcrumb heading is the one place it does not escape, see {@link escapeBreadcrumbs}) and the
+ * plan's Verify command only as single-quoted shell words.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -9,6 +16,11 @@ import libCoverage from 'istanbul-lib-coverage';
 import libReport from 'istanbul-lib-report';
 import reports from 'istanbul-reports';
 import type { Analysis, FileReport, ResolvedConfig, RunResult, Thresholds } from './model';
+import { savedStrengthSection, spliceSection } from '../mutation/plan';
+import { writeFolder } from './reportFolder';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { escape: escapeHtml } = require('html-escaper') as { escape(text: string): string };
 
 const yamlString = (s: string) => JSON.stringify(s);
 
@@ -19,10 +31,25 @@ function targetWords(t: Thresholds): string {
     .join(', ');
 }
 
-/** The command that verifies one file's target. */
-function verifyCommand(config: ResolvedConfig, f: FileReport): string {
-  const cfg = config.embedded || config.source.includes('#') ? '' : ` --config ${path.relative(config.root, config.source)}`;
-  return `npx governance-coverage run${cfg} --json | node -e "const r=JSON.parse(require('fs').readFileSync(0,'utf8')).files.find(f=>f.file==='${f.relative.replace(/'/g, "\\'")}');process.exit(r&&r.meetsTarget?0:1)"`;
+/** One POSIX shell word that reaches the program exactly as `s`, whatever it holds. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A markdown code span holding `text` literally (its fence is longer than any backtick run in it). */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  return longest ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+}
+
+/** Reads `governance-coverage run --json` on stdin, exits 0 when the file named by argv[1] meets its target. */
+const VERIFY_SCRIPT = 'const f=process.argv[1];const r=JSON.parse(require("fs").readFileSync(0,"utf8")).files.find(x=>x.file===f);process.exit(r&&r.meetsTarget?0:1)';
+
+/** The command that verifies one file's target; file names travel as quoted arguments, never as code. */
+export function verifyCommand(config: ResolvedConfig, f: FileReport): string {
+  const cfg = config.embedded || config.source.includes('#') ? '' : ` --config ${shellQuote(path.relative(config.root, config.source))}`;
+  return `npx governance-coverage run${cfg} --json | node -e ${shellQuote(VERIFY_SCRIPT)} ${shellQuote(f.relative)}`;
 }
 
 /** The gap-closure plan (markdown with YAML front matter) for the files below target. */
@@ -91,24 +118,57 @@ export function renderPlan(analysis: Analysis, config: ResolvedConfig): string {
       out.push(`    - Write in \`${rel(g.hint.suggestedTest.file)}\`: it(${JSON.stringify(g.hint.suggestedTest.title)})`);
       for (const o of g.hint.suggestedTest.outline) out.push(`      - ${o}`);
     }
-    out.push(`- **Verify:** \`${verifyCommand(config, f)}\``);
+    out.push(`- **Verify:** ${codeSpan(verifyCommand(config, f))}`);
     out.push(`- **Done when:** ${f.relative} reports ${targetWords(f.target ?? {})} and every test passes.`, '');
   });
   return out.join('\n');
 }
 
-/** Write the five reports into `<root>/<reportDir>`; returns the paths written. */
-export async function writeReports(result: RunResult, analysis: Analysis, config: ResolvedConfig): Promise<string[]> {
-  const dir = path.resolve(config.root, config.reportDir);
-  await fs.promises.mkdir(dir, { recursive: true });
+/** Did the run complete? Only then are its figures worth a report. */
+export function runComplete(result: RunResult): boolean {
+  return !result.cancelled && !result.timedOut && !result.error;
+}
+
+/** istanbul-reports' HTML breadcrumb, with the names and links escaped (it writes them raw). */
+interface HtmlNode {
+  getParent(): HtmlNode | null;
+  getRelativeName(): string;
+}
+function escapeBreadcrumbs(report: { linkMapper: { relativePath(a: HtmlNode, b: HtmlNode): string }; getBreadcrumbHtml?: (node: HtmlNode) => string }): void {
+  report.getBreadcrumbHtml = (node) => {
+    const links: string[] = [];
+    for (let parent = node.getParent(); parent; parent = parent.getParent()) {
+      const name = parent.getRelativeName() || 'All files';
+      links.unshift(`<a href="${escapeHtml(report.linkMapper.relativePath(node, parent))}">${escapeHtml(name)}</a>`);
+    }
+    return links.length ? `${links.join(' / ')} ${escapeHtml(node.getRelativeName())}` : 'All files';
+  };
+}
+
+/** Write the five reports into `dir` (an existing, empty folder). */
+async function writeInto(dir: string, result: RunResult, analysis: Analysis, config: ResolvedConfig): Promise<void> {
   const map = libCoverage.createCoverageMap({});
   const wanted = new Set(analysis.files.map((f) => f.file));
   for (const [file, data] of Object.entries(result.coverage)) if (wanted.has(file)) map.addFileCoverage(data);
   const context = libReport.createContext({ dir, coverageMap: map, defaultSummarizer: 'nested' });
   for (const [name, opts] of [['lcovonly', { file: 'lcov.info' }], ['json', { file: 'coverage-final.json' }], ['json-summary', { file: 'coverage-summary.json' }], ['html', {}]] as const) {
-    (reports.create(name as 'json', opts as object) as unknown as { execute(c: unknown): void }).execute(context);
+    const report = reports.create(name as 'json', opts as object) as unknown as Parameters<typeof escapeBreadcrumbs>[0] & { execute(c: unknown): void };
+    if (name === 'html') escapeBreadcrumbs(report);
+    report.execute(context);
   }
-  const plan = path.join(dir, 'gap-closure-plan.md');
-  await fs.promises.writeFile(plan, renderPlan(analysis, config));
-  return ['lcov.info', 'coverage-final.json', 'coverage-summary.json', 'index.html'].map((f) => path.join(dir, f)).concat(plan);
+  // The mutation section saved beside the reports (reportDir/mutation, kept by the swap) goes into the plan.
+  const strength = savedStrengthSection(config);
+  await fs.promises.writeFile(path.join(dir, 'gap-closure-plan.md'), strength ? spliceSection(renderPlan(analysis, config), strength) : renderPlan(analysis, config));
+}
+
+/**
+ * Write the five reports into `<root>/<reportDir>`, whole (see reportFolder.ts); returns the
+ * paths written — none for a run that did not complete (the previous reports are kept).
+ * Throws a `ReportWriteError` naming the folder and the cause when they cannot be written.
+ */
+export async function writeReports(result: RunResult, analysis: Analysis, config: ResolvedConfig): Promise<string[]> {
+  if (!runComplete(result)) return [];
+  const dir = path.resolve(config.root, config.reportDir);
+  await writeFolder(dir, (tmp) => writeInto(tmp, result, analysis, config));
+  return ['lcov.info', 'coverage-final.json', 'coverage-summary.json', 'index.html', 'gap-closure-plan.md'].map((f) => path.join(dir, f));
 }

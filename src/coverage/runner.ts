@@ -1,41 +1,69 @@
 /**
  * `startRun`: runs mocha in a child process (child.ts) and streams its events.
  *
- * The child is started with `process.execPath` and `ELECTRON_RUN_AS_NODE=1`, so the same code
- * works from plain Node (CLI), VS Code's Electron extension host and code-server. It never
+ * The child is started with the chosen Node.js (runtime.ts: `RunOptions.node`, else `node` on PATH,
+ * else `process.execPath`) and `ELECTRON_RUN_AS_NODE=1`, so the same code works from plain Node
+ * (CLI), VS Code's Electron extension host and code-server, with the mocha setup's node flags
+ * (`--import=tsx`, `node-option`). It never
  * inherits the caller's `execArgv` (the extension host's inspector flags, mocha's `--require`).
- * Cancellation and the whole-run watchdog kill the child; the events received so far are kept.
  * The child's messages arrive on a dedicated pipe (fd 4, see channel.ts); with the V8 engine the
  * runner also does the conversion to istanbul: it loads each source file's converter as the
  * child reports the file compiled (while the tests run) and converts and normalises the takes as
  * soon as they arrive, while the child exits.
+ *
+ * Process hygiene (processes.ts): the child runs in its own process group with a run marker in
+ * its environment. The run ends on the child's exit — never on its stdio, which a process the
+ * tests started with `stdio: 'inherit'` may hold open — and then the group and every process
+ * still carrying the marker are killed; cancel and the whole-run watchdog do the same at once.
+ * A malformed line on the message pipe is reported (a warning) and skipped; a child that
+ * `process.exit()`s inside a test is reported as that test's failure, with every earlier result kept.
+ *
+ * `startRun` runs in steps: {@link resolveRun} (files, child options), {@link spawnChild},
+ * {@link streamOutput}, messageHandler (runMessages.ts: messages → events and state), {@link waitForChild}
+ * and {@link finishRun} (coverage conversion, result).
  */
-import { fork, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import fg from 'fast-glob';
-import type { ChildMessage, ChildOptions } from './child';
+import type { ChildOptions } from './child';
 import { resolveRequire } from './config';
-import type { FailureInfo, RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
-import { testId } from './model';
+import { resolveNode } from './runtime';
+import type { RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
 import { parseSource } from './ast';
 import { branchCandidates } from './branches';
 import { completeCoverage } from './normalize';
-import { lineReader } from './channel';
-import { convert, loadConverter, type Converter, type Window, type WireWindow } from './v8';
-import { perTestFromProbes, type ProbeFile } from '../continuous/perTest';
+import { isChildMessage, messageHandler, readMessages, type Emit, type RunPlan, type RunState } from './runMessages';
+import { killRun, newRunId, RUN_MARKER } from './processes';
+import { convert, type Window, type WireWindow } from './v8';
+import { perTestFromProbes } from '../continuous/perTest';
 import { rawCoverage, type RawCoverage } from '../continuous/raw';
 
-/** Test files of a config (absolute, sorted). */
+/** How long the message pipe may stay open after the child exited and its processes were killed. */
+const DRAIN_MS = 3000;
+
+/** Test files of a config (absolute): mocha's `file` entries first, in order, then the globs' files sorted. */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
-  const files = await fg(config.testGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**'] });
-  return files.map((f) => path.resolve(f)).sort();
+  const files = await fg(config.testGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**', ...(config.testIgnore ?? [])] });
+  const first = (config.mocha?.files ?? []).filter((f) => fs.existsSync(f));
+  const rest = files.map((f) => path.resolve(f)).filter((f) => !first.includes(f));
+  return [...first, ...rest.sort()];
 }
 
-/** Source files of a config (absolute, sorted, no `.d.ts`). */
-export async function findSourceFiles(config: RunOptions['config']): Promise<string[]> {
+/** Source files of a config (absolute, sorted, no `.d.ts`, no test file). */
+export async function findSourceFiles(config: RunOptions['config'], testFiles: readonly string[] = []): Promise<string[]> {
   const files = await fg(config.sourceGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**', '**/*.d.ts'] });
-  return files.map((f) => path.resolve(f)).sort();
+  const tests = new Set(testFiles);
+  return files.map((f) => path.resolve(f)).filter((f) => !tests.has(f)).sort();
+}
+
+/** Why a run with these files and this many tests must not pass, if it must not (no silent success). */
+export function emptyRunError(config: RunOptions['config'], files: number, tests: number | undefined, selected: boolean): string | undefined {
+  if (files === 0 && !selected) return `no test files match ${config.testGlobs.map((g) => JSON.stringify(g)).join(', ')} under ${config.root}`;
+  if (tests === 0 && config.mocha?.failZero !== false && !selected) {
+    return `no tests were found in ${files} test file(s): nothing ran (set "fail-zero": false in the mocha setup to allow an empty run)`;
+  }
+  return undefined;
 }
 
 function childEntry(): { file: string; execArgv: string[] } {
@@ -61,10 +89,162 @@ async function prewarm(files: string[], stop: () => boolean): Promise<void> {
   }
 }
 
+type StartOptions = RunOptions & { engine?: 'v8' | 'istanbul' };
+
+/** The package.json `type` that applies to a file (the nearest one up to the filesystem root). */
+function packageType(file: string, cache: Map<string, string>): string {
+  const dir = path.dirname(file);
+  let type = cache.get(dir);
+  if (type !== undefined) return type;
+  try {
+    type = String(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type ?? 'commonjs');
+  } catch {
+    type = path.dirname(dir) === dir ? 'commonjs' : packageType(dir, cache);
+  }
+  cache.set(dir, type);
+  return type;
+}
+
+/**
+ * Whether the child needs the ESM source hook (its worker thread costs startup time): a source
+ * that is an ES module (`.mjs`/`.mts`, or `.js`/`.ts` in a `"type": "module"` package) or a
+ * node loader flag that may turn sources into ES modules.
+ */
+function childOptionsEsm(config: RunOptions['config'], sourceFiles: readonly string[]): boolean {
+  if ((config.mocha?.nodeOptions ?? []).some((o) => /^--(import|loader|experimental-loader)\b/.test(o))) return true;
+  const cache = new Map<string, string>();
+  return sourceFiles.some((f) => /\.m[jt]s$/.test(f) || (/\.[jt]sx?$/.test(f) && packageType(f, cache) === 'module'));
+}
+/** A run's plan with the Node.js that runs it and whether it runs a selection (files, grep). */
+type Plan = RunPlan & { node: string; selected: boolean };
+
+/** Step 1: the test and source files, the Node.js and the child's options; no test file → refused. */
+async function resolveRun(options: StartOptions): Promise<Plan> {
+  const config = options.config;
+  const files = options.files ? options.files.map((f) => path.resolve(config.root, f)) : await findTestFiles(config);
+  const [sourceFiles, node] = await Promise.all([findSourceFiles(config, files), options.node ? Promise.resolve(options.node) : resolveNode().then((r) => r.path)]);
+  const selected = !!options.files || !!options.grep;
+  const noFiles = emptyRunError(config, files.length, undefined, selected);
+  if (noFiles) throw new Error(noFiles);
+  const childOptions: ChildOptions = {
+    root: config.root,
+    files,
+    sourceFiles,
+    require: config.require,
+    timeout: config.timeout,
+    grep: options.grep,
+    coverage: options.coverage !== false,
+    // Per-test coverage is on unless turned off: probes cost what each test touches (src/continuous/probes.ts).
+    perTest: options.perTest !== false && options.coverage !== false,
+    engine: options.engine ?? 'v8',
+    perTestMode: options.env?.GOVCOV_PER_TEST === 'takes' ? 'takes' : 'probes',
+    mocha: config.mocha,
+    esm: childOptionsEsm(config, sourceFiles),
+    eventsFd: 4,
+  };
+  return { files, sourceFiles, childOptions, runId: newRunId(), node, selected };
+}
+
+/** Step 2: the child, in its own process group, with the run marker in its environment. */
+function spawnChild(plan: Plan, options: StartOptions): ChildProcess {
+  const entry = childEntry();
+  const execArgv = [...entry.execArgv, ...(options.config.mocha?.nodeOptions ?? [])];
+  if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
+  return spawn(plan.node, [...execArgv, entry.file], {
+    cwd: plan.childOptions.root,
+    env: {
+      ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1',
+      GOVCOV_CHILD: JSON.stringify(plan.childOptions), [RUN_MARKER]: plan.runId,
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], // fd 4: the child's messages (channel.ts)
+    detached: true, // its own process group: the run ends the whole group
+  });
+}
+
+/** Step 3: the child's stdout/stderr as line-buffered `output` events (and the debugger's port). */
+function streamOutput(child: ChildProcess, emit: Emit, stderrTail: string[], onPort?: (port: number) => void): void {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    let buffer = '';
+    child[stream]?.setEncoding('utf8');
+    child[stream]?.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const text = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (stream === 'stderr') {
+          const m = /Debugger listening on ws:\/\/[^\s]*:(\d+)\//.exec(text);
+          if (m) onPort?.(Number(m[1]));
+          stderrTail.push(text);
+          if (stderrTail.length > 20) stderrTail.shift();
+        }
+        emit({ type: 'output', stream, text });
+      }
+    });
+    child[stream]?.on('end', () => {
+      if (buffer) emit({ type: 'output', stream, text: buffer });
+      buffer = '';
+    });
+  }
+}
+
+/**
+ * Step 5: resolves once the child has exited (or could not start) and its messages are read:
+ * the run's processes are killed right at the child's exit, so the pipe then ends with them;
+ * it is waited for {@link DRAIN_MS} at most, and the child's stdio is never waited for.
+ */
+function waitForChild(child: ChildProcess, drained: Promise<void>, kill: () => void, onError: (message: string) => void): Promise<string> {
+  return new Promise((done) => {
+    let status: string | undefined;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      for (const s of child.stdio) (s as { destroy?: () => void } | null)?.destroy?.();
+      done(status ?? 'unknown');
+    };
+    const finish = (s: string) => {
+      if (status !== undefined) return;
+      status = s;
+      kill();
+      const timer = setTimeout(settle, DRAIN_MS);
+      void drained.then(() => {
+        clearTimeout(timer);
+        settle();
+      });
+    };
+    child.on('error', (err) => {
+      onError(`cannot start the test process: ${err.message}`);
+      if (child.pid === undefined) finish('not started');
+    });
+    child.on('exit', (code, signal) => finish(signal ?? `code ${code}`));
+  });
+}
+
+/** The error of a run whose child exited before its end event: `process.exit()` in a test, or a crash. */
+function earlyExitError(state: RunState, exitStatus: string, stderrTail: string[], root: string): string {
+  const notice = state.exitNotice;
+  if (notice) {
+    const where = notice.test ? ` in test "${notice.test.titlePath.join(' ')}" (${path.relative(root, notice.test.file)})` : ' outside any test';
+    return `process.exit(${notice.code}) was called${where}: the test process ended there, later tests did not run`;
+  }
+  return `the test process exited (${exitStatus}) before the run ended` + (stderrTail.length ? `:\n${stderrTail.join('\n')}` : '');
+}
+
+/** A test that was running when the child called `process.exit()` fails with that message. */
+function failExitedTest(state: RunState, error: string, emit: Emit): void {
+  const test = state.exitNotice?.test;
+  if (!test || state.settled.has(test.id)) return;
+  state.stats.failed++;
+  state.settled.add(test.id);
+  state.testTitles[test.id] ??= test.titlePath.join(' ');
+  emit({ type: 'testFail', id: test.id, file: test.file, titlePath: test.titlePath, durationMs: 0, failure: { message: error } });
+}
+
 /** Start a run. Events stream through `onEvent`; `result` resolves when the child is gone. */
-export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): RunHandle {
+export function startRun(options: StartOptions): RunHandle {
   const listeners = new Set<(e: RunEvent) => void>();
-  const emit = (e: RunEvent) => {
+  const emit: Emit = (e) => {
     for (const l of [...listeners]) {
       try {
         l(e);
@@ -74,12 +254,17 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     }
   };
   let child: ChildProcess | undefined;
+  let runId: string | undefined;
   let cancelled = false;
   let timedOut = false;
   let resolvePort: ((p: number) => void) | undefined;
   const debugPort = options.debugPort !== undefined ? new Promise<number>((r) => (resolvePort = r)) : undefined;
+  const killAll = () => {
+    if (runId) killRun(child?.pid, runId);
+  };
 
   const result = run().catch((err: unknown): RunResult => {
+    killAll();
     const error = `the run could not start: ${(err as Error)?.message ?? String(err)}`;
     const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
     emit({ type: 'end', stats, cancelled, timedOut, error });
@@ -89,227 +274,62 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
 
   async function run(): Promise<RunResult> {
     const config = options.config;
-    const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
-    const loadErrors: Array<{ file: string; error: FailureInfo }> = [];
-    const testTitles: Record<string, string> = {};
-    let coverage: RunResult['coverage'] = {};
-    let perTest: Record<string, TestCoverage> | undefined;
-    // V8 engine: compiled sources (their converters load while the tests run) and the raw takes.
-    const compiled = new Map<string, string>();
-    const converters = new Map<string, Promise<Converter | undefined>>();
-    // Per-test coverage by probes (src/continuous/probes.ts): each file's probes, each test's touched ids.
-    const probeFiles = new Map<string, ProbeFile>();
-    const touched = new Map<string, number[]>();
-    let conversion: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage }> | undefined;
-    let raw: RawCoverage | undefined;
+    const started = Date.now();
+    const plan = await resolveRun(options);
+    runId = plan.runId;
+    const state: RunState = {
+      stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, loadErrors: [], testTitles: {}, settled: new Set(),
+      warnings: [], coverage: {}, compiled: new Map(), converters: new Map(), probeFiles: new Map(), touched: new Map(),
+    };
     const timing = (text: string) => {
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
     };
-    /** Raw takes → normalised istanbul coverage of every source file (+ per-test data). */
-    const finishCoverage = async (windows: WireWindow[]) => {
-      const t0 = performance.now();
-      let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage } = { coverage: {} };
-      try {
-        const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
-        const probing = childOptions.perTest && childOptions.perTestMode !== 'takes';
-        out = await convert(list, compiled, childOptions.perTest && !probing, converters);
-        if (probing) out.perTest = await perTestFromProbes(list[0], converters, probeFiles, touched);
-        if (options.keepRaw) out.raw = rawCoverage(sourceFiles, compiled, list[0], probeFiles, touched);
-      } catch (err) {
-        emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
-      }
-      timing(`parent conversion ${(performance.now() - t0).toFixed(0)} ms`);
-      out.coverage = completeCoverage(out.coverage, sourceFiles, out.perTest);
-      timing(`parent conversion + normalisation ${(performance.now() - t0).toFixed(0)} ms`);
-      return out;
-    };
-    let endEvent: Extract<RunEvent, { type: 'end' }> | undefined;
+    const finishCoverage = (windows: WireWindow[]) => convertCoverage(windows, plan, state, emit, timing, !!options.keepRaw);
     let error: string | undefined;
-    const started = Date.now();
-    const [files, sourceFiles] = await Promise.all([
-      options.files ? Promise.resolve(options.files.map((f) => path.resolve(config.root, f))) : findTestFiles(config),
-      findSourceFiles(config),
-    ]);
-    const childOptions: ChildOptions = {
-      root: config.root,
-      files,
-      sourceFiles,
-      require: config.require,
-      timeout: config.timeout,
-      grep: options.grep,
-      coverage: options.coverage !== false,
-      // Per-test coverage is on unless turned off: probes cost what each test touches (src/continuous/probes.ts).
-      perTest: options.perTest !== false && options.coverage !== false,
-      engine: options.engine ?? 'v8',
-      perTestMode: options.env?.GOVCOV_PER_TEST === 'takes' ? 'takes' : 'probes',
-      eventsFd: 4,
-    };
-    const entry = childEntry();
-    const execArgv = [...entry.execArgv];
-    if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
     const stderrTail: string[] = [];
-    let exited = false;
-    await new Promise<void>((done) => {
-      if (cancelled) return done();
-      child = fork(entry.file, [], {
-        cwd: config.root,
-        execPath: process.execPath,
-        execArgv,
-        env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', GOVCOV_CHILD: JSON.stringify(childOptions) },
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], // fd 4: the child's messages (channel.ts)
-      });
-      if (childOptions.coverage) void prewarm(sourceFiles, () => exited);
+    let exitStatus = 'not started';
+    if (!cancelled) {
+      const c = (child = spawnChild(plan, options));
+      let exited = false;
+      if (plan.childOptions.coverage) void prewarm(plan.sourceFiles, () => exited);
       // No watchdog while debugging: a paused debuggee is not a hung run.
       const watchdog = options.debugPort !== undefined ? undefined : setTimeout(() => {
         timedOut = true;
-        child?.kill('SIGKILL');
+        killAll();
       }, config.runTimeout);
-      for (const stream of ['stdout', 'stderr'] as const) {
-        let buffer = '';
-        child[stream]?.setEncoding('utf8');
-        child[stream]?.on('data', (chunk: string) => {
-          buffer += chunk;
-          let nl: number;
-          while ((nl = buffer.indexOf('\n')) >= 0) {
-            const text = buffer.slice(0, nl);
-            buffer = buffer.slice(nl + 1);
-            if (stream === 'stderr') {
-              const m = /Debugger listening on ws:\/\/[^\s]*:(\d+)\//.exec(text);
-              if (m && resolvePort) resolvePort(Number(m[1]));
-              stderrTail.push(text);
-              if (stderrTail.length > 20) stderrTail.shift();
-            }
-            emit({ type: 'output', stream, text });
-          }
-        });
-        child[stream]?.on('end', () => {
-          if (buffer) emit({ type: 'output', stream, text: buffer });
-          buffer = '';
-        });
-      }
-      let lastStart: Extract<RunEvent, { type: 'testStart' }> | undefined;
-      const onMessage = (m: ChildMessage) => {
-        if (m.t === 'start') {
-          const file = files[m.f];
-          onMessage({ t: 'event', e: { type: 'testStart', id: testId(file, m.p), file, titlePath: m.p } });
-          return;
-        }
-        if (m.t === 'pass') {
-          if (lastStart) onMessage({ t: 'event', e: { type: 'testPass', id: lastStart.id, file: lastStart.file, titlePath: lastStart.titlePath, durationMs: m.durationMs } });
-          return;
-        }
-        if (m.t === 'compiled') {
-          compiled.set(m.file, m.code);
-          converters.set(m.file, new Promise((r) => setImmediate(r)).then(() => loadConverter(m.file, m.code)).catch(() => undefined));
-          return;
-        }
-        if (m.t === 'probes') {
-          probeFiles.set(m.file, { base: m.base, blocks: m.blocks });
-          return;
-        }
-        if (m.t === 'touched') {
-          if (lastStart) touched.set(lastStart.id, m.ids);
-          return;
-        }
-        if (m.t === 'windows') {
-          // Convert now, while the child exits (its teardown and ours overlap).
-          conversion = finishCoverage(m.windows);
-          return;
-        }
-        if (m.t === 'coverage') {
-          timing(`coverage message received at ${Date.now() - started} ms`);
-          coverage = m.coverage;
-          perTest = m.perTest;
-          return;
-        }
-        const e = m.e;
-        switch (e.type) {
-          case 'start':
-            stats.total = e.total;
-            break;
-          case 'fileError':
-            loadErrors.push({ file: e.file, error: e.error });
-            break;
-          case 'testStart':
-            lastStart = e;
-            testTitles[e.id] = e.titlePath.join(' ');
-            break;
-          case 'testPass':
-            stats.passed++;
-            testTitles[e.id] = e.titlePath.join(' ');
-            break;
-          case 'testFail':
-            stats.failed++;
-            testTitles[e.id] ??= e.titlePath.join(' ');
-            break;
-          case 'testSkip':
-            stats.skipped++;
-            testTitles[e.id] = e.titlePath.join(' ');
-            break;
-          case 'end':
-            endEvent = e;
-            return; // re-emitted once the result is complete
-        }
-        emit(e);
+      streamOutput(c, emit, stderrTail, resolvePort);
+      const warn = (text: string) => {
+        state.warnings.push(text);
+        emit({ type: 'output', stream: 'stderr', text: `warning: ${text}` });
       };
-      child.on('message', onMessage);
-      // The run is over when the child has exited and its message pipe is drained (the pipe is
-      // not inherited by processes the tests start, so it ends with the child).
-      let pending = 2;
-      let exitStatus = '';
-      const finished = () => {
-        if (--pending > 0) return;
-        if (!endEvent && !cancelled && !timedOut && !error) {
-          error = `the test process exited (${exitStatus}) before the run ended` + (stderrTail.length ? `:\n${stderrTail.join('\n')}` : '');
-        }
-        done();
-      };
-      const messages = child.stdio[4] as NodeJS.ReadableStream | null | undefined;
-      if (messages) {
-        const reader = lineReader<ChildMessage>(onMessage);
-        messages.setEncoding('utf8');
-        messages.on('data', (chunk: string) => {
-          try {
-            reader.push(chunk);
-          } catch (err) {
-            error ??= `unreadable message from the test process: ${(err as Error).message}`;
-          }
-        });
-        messages.on('end', () => {
-          try {
-            reader.end();
-          } catch (err) {
-            error ??= `unreadable message from the test process: ${(err as Error).message}`;
-          }
-          finished();
-        });
-        messages.on('error', finished);
-      } else finished();
-      child.on('error', (err) => {
-        error = `cannot start the test process: ${err.message}`;
-      });
-      child.on('exit', (code, signal) => {
-        exited = true;
-        if (watchdog) clearTimeout(watchdog);
-        resolvePort?.(0); // no-op once the port is known; 0 when the debugger never started
-        exitStatus = signal ?? `code ${code}`;
-        finished();
-      });
-    });
-    if (endEvent?.error) error = endEvent.error;
+      const onMessage = messageHandler(plan, state, emit, (w) => (state.conversion = finishCoverage(w)));
+      c.on('message', (m: unknown) => (isChildMessage(m) ? onMessage(m) : warn('skipped a message of unknown shape from the test process')));
+      exitStatus = await waitForChild(c, readMessages(c, onMessage, warn), killAll, (e) => (error = e));
+      exited = true;
+      if (watchdog) clearTimeout(watchdog);
+      resolvePort?.(0); // no-op once the port is known; 0 when the debugger never started
+    }
+    const { stats } = state;
+    if (!state.endEvent && !cancelled && !timedOut && !error) {
+      error = earlyExitError(state, exitStatus, stderrTail, config.root);
+      failExitedTest(state, error, emit);
+    }
+    if (state.endEvent?.error) error = state.endEvent.error;
+    if (state.endEvent && !error && !cancelled && state.loadErrors.length === 0) error = emptyRunError(config, plan.files.length, stats.total, plan.selected);
     if (timedOut) error = `the whole run exceeded ${config.runTimeout} ms and was stopped`;
     stats.durationMs = Date.now() - started;
-    if (childOptions.coverage && childOptions.engine === 'v8' && !cancelled && !timedOut) {
+    if (plan.childOptions.coverage && plan.childOptions.engine === 'v8' && !cancelled && !timedOut) {
       const t0 = performance.now();
       // No takes (the child died first): every source file at zero, as before.
-      ({ coverage, perTest, raw } = await (conversion ?? finishCoverage([])));
-      if (!childOptions.perTest) perTest = undefined;
+      ({ coverage: state.coverage, perTest: state.perTest, raw: state.raw } = await (state.conversion ?? finishCoverage([])));
+      if (!plan.childOptions.perTest) state.perTest = undefined;
       timing(`waited ${(performance.now() - t0).toFixed(0)} ms for the coverage after the child exited`);
     }
-    const res: RunResult = { stats, cancelled, timedOut, loadErrors, coverage, testTitles };
+    const res: RunResult = { stats, cancelled, timedOut, loadErrors: state.loadErrors, coverage: state.coverage, testTitles: state.testTitles };
     if (error) res.error = error;
-    if (perTest) res.perTest = perTest;
-    if (raw) res.raw = raw;
+    if (state.perTest) res.perTest = state.perTest;
+    if (state.raw) res.raw = state.raw;
+    if (state.warnings.length) res.warnings = state.warnings;
     emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
     return res;
   }
@@ -321,9 +341,29 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     },
     cancel() {
       cancelled = true;
-      child?.kill('SIGKILL');
+      killAll();
     },
     result,
     ...(debugPort ? { debugPort } : {}),
   };
+}
+
+/** Step 6: raw takes → normalised istanbul coverage of every source file (+ per-test data). */
+async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunState, emit: Emit, timing: (text: string) => void, keepRaw: boolean) {
+  const t0 = performance.now();
+  let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage } = { coverage: {} };
+  try {
+    const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
+    const probing = plan.childOptions.perTest && plan.childOptions.perTestMode !== 'takes';
+    out = await convert(list, state.compiled, plan.childOptions.perTest && !probing, state.converters);
+    // Per-test coverage by probes and the raw record for shards: src/continuous.
+    if (probing) out.perTest = await perTestFromProbes(list[0], state.converters, state.probeFiles, state.touched);
+    if (keepRaw) out.raw = rawCoverage(plan.sourceFiles, state.compiled, list[0], state.probeFiles, state.touched);
+  } catch (err) {
+    emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
+  }
+  timing(`parent conversion ${(performance.now() - t0).toFixed(0)} ms`);
+  out.coverage = completeCoverage(out.coverage, plan.sourceFiles, out.perTest);
+  timing(`parent conversion + normalisation ${(performance.now() - t0).toFixed(0)} ms`);
+  return out;
 }

@@ -12,12 +12,12 @@ import * as vscode from 'vscode';
 import type { Change } from '../continuous/continuous';
 import type { Engine } from './engine';
 import type { RunService } from './runner';
-import type { TestTree } from './testTree';
+import type { RootSet } from './roots';
 
 export interface ContinuousDeps {
   runs: RunService;
   engine: Engine;
-  tree: TestTree;
+  roots: RootSet;
   log: vscode.LogOutputChannel;
   profile: vscode.TestRunProfile;
 }
@@ -53,7 +53,7 @@ export class ContinuousRuns {
   }
 
   private snapshot(): void {
-    const files = new Set([...Object.keys(this.deps.runs.lastResult?.coverage ?? {}), ...this.deps.tree.files()]);
+    const files = new Set([...Object.keys(this.deps.runs.lastResult?.coverage ?? {}), ...this.deps.roots.files()]);
     for (const f of files) {
       try {
         this.known.set(path.resolve(f), fs.readFileSync(f, 'utf8'));
@@ -65,7 +65,7 @@ export class ContinuousRuns {
 
   private onSave(doc: vscode.TextDocument, token: vscode.CancellationToken): void {
     const file = path.resolve(doc.uri.fsPath);
-    if (!this.known.has(file) && !this.deps.tree.files().includes(file)) return;
+    if (!this.known.has(file) && !this.deps.roots.files().includes(file)) return;
     this.pending.set(file, doc.getText());
     if (this.timer) clearTimeout(this.timer);
     // Saves in one go (save all) make one continuous run.
@@ -73,9 +73,11 @@ export class ContinuousRuns {
   }
 
   private flush(token: vscode.CancellationToken): void {
-    const { runs, engine, tree, log, profile } = this.deps;
-    const config = tree.current;
+    const { runs, engine, roots, log, profile } = this.deps;
+    // The last picture is one root's (the last run's): continuous runs serve that root.
     const last = runs.lastResult;
+    const first = [...this.pending.keys()][0];
+    const config = roots.trees().find((t) => t.owns(first))?.current;
     if (!config || !last || token.isCancellationRequested || !engine.selectAffected || !engine.startAffected) return;
     const changes: Change[] = [...this.pending].map(([file, after]) => ({ file, before: this.known.get(file) ?? '', after }));
     this.pending = new Map();
@@ -85,7 +87,7 @@ export class ContinuousRuns {
       for (const c of changes) this.known.set(c.file, c.after);
       return;
     }
-    const include = selection.all ? undefined : [...selection.testFiles.map((f) => tree.ensure(f, [])), ...selection.tests.map((id) => tree.find(id)).filter((i): i is vscode.TestItem => !!i)];
+    const include = selection.all ? undefined : [...selection.testFiles.map((f) => roots.ensure(f, [])), ...selection.tests.map((id) => roots.find(id)).filter((i): i is vscode.TestItem => !!i)];
     log.info(`continuous run: ${selection.all ? `everything (${selection.reason})` : `${selection.tests.length} test(s)${selection.testFiles.length ? ` + ${selection.testFiles.length} changed test file(s)` : ''}`}`);
     this.affectedRuns++;
     void runs.execute(new vscode.TestRunRequest(include, undefined, profile), 'coverage', token, (cfg, previous) => {

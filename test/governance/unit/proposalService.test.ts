@@ -18,7 +18,7 @@ import {
   type ExecutorOutput,
 } from '../../../src/governance/executors';
 import { ProposalService } from '../../../src/governance/proposalService';
-import { allRows, codeOf, codeOfAsync, countRows, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
+import { allRows, codeOf, codeOfAsync, countRows, refusedWith, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
 
 const FORM = { type: 'canvas', payload: { kind: 'form', title: 'Expense', fields: [{ name: 'amount', type: 'number', required: true }] } };
 const CHART = { type: 'canvas', payload: { kind: 'chart', chartType: 'bar', series: [{ name: 'Q1', data: [1, 2, 3] }] } };
@@ -78,6 +78,8 @@ describe('action payload validation (parseProposedAction)', () => {
   const malformedBrowser: Array<[string, unknown, RegExp]> = [
     ['no steps', { steps: [] }, /steps: expected a non-empty array/],
     ['a non-http navigation', { steps: [{ action: 'navigate', url: 'file:///etc/passwd' }] }, /steps\[0\]\.url: expected an http\(s\) URL/],
+    ['a javascript: URL embedding an http one (the check is anchored)', { steps: [{ action: 'navigate', url: 'javascript:fetch("https://evil.test")' }] }, /steps\[0\]\.url: expected an http\(s\) URL/],
+    ['a URL with a scheme prefix', { steps: [{ action: 'navigate', url: 'xhttps://example.test' }] }, /steps\[0\]\.url: expected an http\(s\) URL/],
     ['a fill without a value', { steps: [{ action: 'fill', selector: '#a' }] }, /steps\[0\]\.value: expected a string/],
     ['a click without a selector', { steps: [{ action: 'click' }] }, /steps\[0\]\.selector/],
     ['an unknown step', { steps: [{ action: 'hover', selector: 'a' }] }, /expected navigate, fill or click/],
@@ -130,6 +132,8 @@ describe('action payload validation (parseProposedAction)', () => {
   const badLinks: Array<[string, string, RegExp]> = [
     ['another scheme', 'https://workflow/1', /expected atom:\/\/<resourceType>\/<id>/],
     ['a path with extra segments', 'atom://workflow/1/2', /expected atom:\/\//],
+    ['a scheme prefix before atom:// (the check is anchored at the start)', 'javascript:atom://agent/a1', /expected atom:\/\/<resourceType>\/<id>/],
+    ['a query after the id (the check is anchored at the end)', 'atom://agent/a1?next=https://evil.test', /expected atom:\/\/<resourceType>\/<id>/],
     ['a resource type outside the allowlist', 'atom://billing/1', /resource type "billing" is not allowed/],
     ['an id with forbidden characters', 'atom://agent/..%2F', /is not a valid resource id/],
   ];
@@ -293,6 +297,21 @@ describe('ProposalService', () => {
       assert.deepEqual(approved.modifications, { grants: [{ capability: 'camera', grantedBy: 'admin', grantedAt: '2026-01-01T09:00:00.000Z' }] });
     });
 
+    it('keeps earlier modifications when approving, adding grants only when some are given', () => {
+      const p = service.createActionProposal({ agentId, title: 't', action: { type: 'device', payload: { capability: 'camera' } }, proposedBy: 'u' });
+      updateProposalFields(db, p.id, { modifications: { note: 'amount lowered to 40', grants: [] } });
+      const q = service.createActionProposal({ agentId, title: 'q', action: FORM, proposedBy: 'u' });
+      updateProposalFields(db, q.id, { modifications: { note: 'title shortened' } });
+      deps.clock.advance(1000);
+      assert.deepEqual(service.approve(p.id, 'admin', { grants: ['camera'] }).modifications, {
+        note: 'amount lowered to 40',
+        grants: [{ capability: 'camera', grantedBy: 'admin', grantedAt: '2026-01-01T09:00:01.000Z' }],
+      });
+      assert.deepEqual(service.approve(q.id, 'admin', { grants: [] }).modifications, { note: 'title shortened' });
+      const [audit] = deps.audit.list({ action: 'proposal.approved' });
+      assert.deepEqual([audit.actor, audit.agentId, audit.details], ['admin', agentId, { proposalId: p.id, grants: ['camera'] }]);
+    });
+
     it('approves a TRAINING proposal without an action', () => {
       const p = service.createTrainingProposal({ agentId, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' });
       assert.equal(service.approve(p.id, 'trainer').status, 'APPROVED');
@@ -395,7 +414,7 @@ describe('ProposalService', () => {
       assert.equal(countRows(db, 'audit_log', 'action = ?', ['proposal.executed']), 1);
     });
 
-    it('a proposal rejected while its execution runs is never marked EXECUTED and its effects are undone', async () => {
+    it('an EXECUTING proposal can be neither rejected nor approved; its execution completes once (rule 7)', async () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const real = new RecordingCanvasExecutor();
@@ -412,14 +431,44 @@ describe('ProposalService', () => {
       s.approve(p.id, 'm');
       const running = s.execute(p.id);
       await new Promise((r) => setImmediate(r));
-      assert.equal(real.presented.length, 1, 'the canvas is up while the executor runs');
-      s.reject(p.id, 'm', 'stop it');
+      assert.equal(s.get(p.id).status, 'EXECUTING');
+      assert.match(refusedWith('INVALID_STATUS', () => s.reject(p.id, 'm', 'stop it')).message, /is EXECUTING; only PROPOSED or APPROVED proposals can be rejected/);
+      refusedWith('INVALID_STATUS', () => s.approve(p.id, 'm'));
       release();
-      await assert.rejects(() => running, (err: GovernanceError) => err.code === 'INVALID_STATUS');
-      assert.equal(real.presented.length, 0);
-      const row = s.get(p.id);
-      assert.deepEqual([row.status, row.executionResult], ['REJECTED', null]);
-      assert.equal(countRows(db, 'audit_log', 'action = ?', ['proposal.executed']), 0);
+      assert.equal((await running).success, true);
+      assert.equal(real.presented.length, 1);
+      assert.equal(s.get(p.id).status, 'EXECUTED');
+      assert.equal(countRows(db, 'audit_log', 'action = ?', ['proposal.executed']), 1);
+    });
+
+    it('a status change that lands between the read and the claim is caught by the conditional claim (rule 7)', async () => {
+      const other = new ProposalService({ db, clock: deps.clock });
+      const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
+      service.approve(p.id, 'm');
+      let presented = 0;
+      const racing: CanvasExecutor = {
+        available: () => (other.reject(p.id, 'm', 'withdrawn meanwhile'), true),
+        present: async () => (presented++, { shown: true }),
+      };
+      const s = new ProposalService({ ...deps, executors: { canvas: racing } });
+      await assert.rejects(() => s.execute(p.id), (e: GovernanceError) => e.code === 'INVALID_STATUS' && /already being executed \(or changed meanwhile\); it runs at most once per approval/.test(e.message) && (e.details as { proposalId: string }).proposalId === p.id);
+      assert.equal(presented, 0);
+      assert.equal(s.get(p.id).status, 'REJECTED');
+    });
+
+    it('undoes the completed steps of a failed multi-step action in reverse order', async () => {
+      const log: string[] = [];
+      const executors = {
+        canvas: { present: async (c: { title?: string }) => { if (c.title === 'boom') throw new Error('boom'); log.push(`do ${c.title}`); return { name: c.title }; }, undo: async (o: ExecutorOutput) => { log.push(`undo ${String(o.name)}`); } },
+      };
+      const s = new ProposalService({ ...deps, executors });
+      const titled = (title: string) => ({ type: 'canvas', payload: { kind: 'form', title, fields: [{ name: 'x' }] } });
+      const p = s.createActionProposal({ agentId, title: 't', action: { type: 'multi_step', steps: [titled('first'), titled('second'), titled('third'), titled('boom'), titled('never')] }, proposedBy: 'u' });
+      s.approve(p.id, 'm');
+      const outcome = await s.execute(p.id);
+      assert.deepEqual(log, ['do first', 'do second', 'do third', 'undo third', 'undo second', 'undo first']);
+      assert.deepEqual(outcome.result.steps.map((r) => [r.step, r.status]), [[0, 'rolled_back'], [1, 'rolled_back'], [2, 'rolled_back'], [3, 'failed']]);
+      assert.deepEqual([outcome.result.failedStep, outcome.result.error, outcome.proposal.status], [3, { code: 'EXECUTION_FAILED', message: 'boom' }, 'APPROVED']);
     });
 
     it('undoes the executed steps and rethrows when the success cannot be recorded', async () => {

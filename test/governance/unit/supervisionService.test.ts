@@ -7,7 +7,7 @@ import {
   type GovernanceDatabase,
   type InterventionType,
 } from '../../../src/governance';
-import { countRows, freshDb, refusedWith, seedAgent, seedUser, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
+import { countRows, freshDb, refusedWith, seedAgent, seedEpisodes, seedRule, seedUser, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
 
 describe('SupervisionService', () => {
   let db: GovernanceDatabase;
@@ -159,37 +159,75 @@ describe('SupervisionService', () => {
   });
 
   describe('completion', () => {
-    it('maps every rating to its boost when there were no interventions', () => {
+    it('maps every rating to the spec\'s boost when there were no interventions: 1 → −0.1, 2 → −0.05, 3 → 0, 4 → +0.05, 5 → +0.1', () => {
+      const seen: Array<[number, number, number, string]> = [];
       for (const rating of [1, 2, 3, 4, 5] as const) {
         const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
         const { id } = supervision.startSession(agent.id);
         const result = supervision.complete(id, { rating, feedback: `rated ${rating}` });
-        assert.equal(result.confidenceBoost, RATING_BOOST[rating]);
-        assert.equal(result.agent.confidenceScore, Math.round((0.8 + RATING_BOOST[rating]) * 1e6) / 1e6);
+        seen.push([rating, result.confidenceBoost, result.agent.confidenceScore, result.agent.status]);
         assert.equal(result.session.supervisorRating, rating);
         assert.equal(result.session.supervisorFeedback, `rated ${rating}`);
       }
+      assert.deepEqual(seen, [
+        [1, -0.1, 0.7, 'SUPERVISED'],
+        [2, -0.05, 0.75, 'SUPERVISED'],
+        [3, 0, 0.8, 'SUPERVISED'],
+        [4, 0.05, 0.85, 'SUPERVISED'],
+        [5, 0.1, 0.899, 'SUPERVISED'],
+      ], 'a 5 would reach 0.9, but one episode does not meet SUPERVISED → AUTONOMOUS: confidence stops at 0.899');
+      assert.deepEqual(RATING_BOOST, { 1: -0.1, 2: -0.05, 3: 0, 4: 0.05, 5: 0.1 });
       assert.deepEqual(db.all<{ outcome: string }>('SELECT outcome FROM agent_episodes ORDER BY rowid').map((r) => r.outcome), ['failure', 'failure', 'partial', 'success', 'success']);
     });
 
-    it('reduces the boost by interventions, promotes when confidence crosses 0.9, and feeds the intervention rate', () => {
+    it('the worst rating demotes at once when it takes confidence below the SUPERVISED floor', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.75 });
+      const { id } = supervision.startSession(agent.id);
+      const result = supervision.complete(id, { rating: 1 });
+      assert.deepEqual([result.confidenceBoost, result.agent.confidenceScore, result.agent.status, result.statusChanged], [-0.1, 0.65, 'INTERN', true]);
+      const [demoted] = deps.audit.list({ action: 'agent.demoted' });
+      assert.deepEqual([demoted.actor, demoted.details], ['supervisor', { from: 'SUPERVISED', to: 'INTERN', reason: `supervision session ${id} rated 1` }]);
+    });
+
+    it('ratings alone never make AUTONOMOUS: two sessions with an intervention each stop at 0.899 with the unmet criteria (rule 2)', () => {
       const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.85 });
+      let result!: ReturnType<SupervisionService['complete']>;
+      for (const guidance of ['a', 'b']) {
+        const { id } = supervision.startSession(agent.id, { supervisorId: supervisor });
+        supervision.intervene(id, 'correct', guidance);
+        deps.clock.advance(30_000);
+        result = supervision.complete(id, { rating: 5, feedback: 'great', supervisorId: supervisor });
+      }
+      assert.equal(result.confidenceBoost, 0.09);
+      assert.deepEqual([result.agent.status, result.agent.confidenceScore, result.statusChanged], ['SUPERVISED', 0.899, false]);
+      const unmet = ['needs 50 completed episodes, has 2', 'intervention rate 100% exceeds the maximum 0%'];
+      assert.deepEqual(result.unmetCriteria, unmet);
+      const withheld = deps.audit.list({ action: 'agent.promotion_withheld' });
+      assert.equal(withheld.length, 2);
+      assert.deepEqual([withheld[1].actor, withheld[1].details], [supervisor, { from: 'SUPERVISED', to: 'AUTONOMOUS', requested: 0.989, confidence: 0.899, unmetCriteria: unmet, reason: `supervision session ${result.session.id} rated 5` }]);
+      assert.equal(deps.audit.list({ action: 'agent.promoted' }).length, 0);
+      assert.deepEqual(deps.agents.episodeStats(agent.id), { episodeCount: 2, totalInterventions: 2, episodesWithIntervention: 2, interventionRate: 1, scoredEpisodes: 2, constitutionalScore: 1 });
+    });
+
+    it('reduces the boost by 0.01 per intervention and promotes to AUTONOMOUS when the criteria hold', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.85 });
+      seedEpisodes(db, agent.id, 49, { interventions: 0, constitutionalScore: 1, maturity: 'SUPERVISED' });
       const { id } = supervision.startSession(agent.id, { supervisorId: supervisor });
-      supervision.intervene(id, 'correct', 'a');
-      supervision.intervene(id, 'correct', 'b');
       deps.clock.advance(30_000);
       const result = supervision.complete(id, { rating: 5, feedback: 'great', supervisorId: supervisor });
-      assert.equal(result.confidenceBoost, 0.08);
-      assert.equal(result.confidenceBoost, Math.round((RATING_BOOST[5] - 2 * INTERVENTION_PENALTY) * 1000) / 1000);
-      assert.equal(result.statusChanged, true);
-      assert.equal(result.agent.status, 'AUTONOMOUS');
-      assert.equal(result.agent.confidenceScore, 0.93);
+      assert.deepEqual([result.confidenceBoost, result.agent.status, result.agent.confidenceScore, result.statusChanged, result.unmetCriteria], [0.1, 'AUTONOMOUS', 0.95, true, []]);
       assert.equal(result.session.status, 'COMPLETED');
       assert.equal(result.session.durationSeconds, 30);
-      assert.equal(result.session.confidenceBoost, 0.08);
-      assert.deepEqual(deps.agents.episodeStats(agent.id), { episodeCount: 1, totalInterventions: 2, interventionRate: 2, constitutionalScore: 1 });
-      assert.equal(db.get<{ id: string }>('SELECT id FROM agent_episodes')!.id, result.episodeId);
+      assert.equal(result.session.confidenceBoost, 0.1);
+      assert.equal(db.get<{ n: number }>('SELECT COUNT(*) AS n FROM agent_episodes WHERE id = ?', [result.episodeId])!.n, 1);
       assert.deepEqual(deps.audit.list({ action: 'supervision.completed' }).map((e) => e.actor), [supervisor]);
+      const other = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+      const s2 = supervision.startSession(other.id);
+      supervision.intervene(s2.id, 'correct', 'a');
+      supervision.intervene(s2.id, 'correct', 'b');
+      supervision.intervene(s2.id, 'correct', 'c');
+      assert.equal(supervision.complete(s2.id, { rating: 4 }).confidenceBoost, 0.02);
+      assert.equal(deps.agents.require(other.id).confidenceScore, 0.82);
     });
 
     it('refuses to complete a PAUSED session or with an invalid rating, changing nothing', () => {
@@ -231,6 +269,81 @@ describe('SupervisionService', () => {
       assert.deepEqual(supervision.listSessions({ status: 'COMPLETED' }).map((s) => s.id), [s2.id]);
       assert.deepEqual(supervision.listSessions({ agentId: one.id, status: 'COMPLETED' }), []);
       refusedWith('NOT_FOUND', () => supervision.requireSession('missing'));
+    });
+  });
+
+  describe('audit trail, refusal messages and episode evidence (spec literals)', () => {
+    it('audits start, activity, interventions, resume, completion and interruption with actor and details', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+      const a = supervision.startSession(agent.id, { triggerId: 'trigger-7' });
+      supervision.monitor(a.id, { action: { click: '#save' }, outcome: 'saved' });
+      supervision.intervene(a.id, 'pause', 'hold');
+      supervision.resume(a.id);
+      supervision.intervene(a.id, 'correct', 'use net', supervisor);
+      const done = supervision.complete(a.id, { rating: 3 });
+      const b = supervision.startSession(agent.id);
+      supervision.interrupt(b.id, 'agent paused by admin');
+      const trail = deps.audit.list({ agentId: agent.id }).filter((e) => e.action.startsWith('supervision.')).map((e) => [e.action, e.actor, e.details]);
+      assert.deepEqual(trail, [
+        ['supervision.started', 'system:supervision', { sessionId: a.id, triggerId: 'trigger-7' }],
+        ['supervision.action', `agent:${agent.id}`, { sessionId: a.id, action: { click: '#save' }, outcome: 'saved' }],
+        ['supervision.intervention', 'supervisor', { sessionId: a.id, type: 'pause', guidance: 'hold' }],
+        ['supervision.resumed', 'supervisor', { sessionId: a.id }],
+        ['supervision.intervention', supervisor, { sessionId: a.id, type: 'correct', guidance: 'use net' }],
+        ['supervision.completed', 'supervisor', { sessionId: a.id, status: 'COMPLETED', confidenceBoost: -0.02, outcome: 'partial', episodeId: done.episodeId }],
+        ['supervision.started', 'system:supervision', { sessionId: b.id }],
+        ['supervision.interrupted', 'system:supervision', { sessionId: b.id, reason: 'agent paused by admin' }],
+      ]);
+      const [change] = deps.audit.list({ action: 'agent.confidence_changed' });
+      assert.deepEqual([change.actor, change.details], ['supervisor', { from: 0.8, to: 0.78, reason: `supervision session ${a.id} rated 3` }]);
+    });
+
+    it('terminates a RUNNING session too, with the termination reason on the confidence change', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.85 });
+      const { id } = supervision.startSession(agent.id);
+      assert.equal(supervision.intervene(id, 'terminate', 'unsafe').status, 'TERMINATED');
+      const [change] = deps.audit.list({ action: 'agent.confidence_changed' });
+      assert.deepEqual([change.actor, change.details], ['supervisor', { from: 0.85, to: 0.75, reason: `supervision session ${id} terminated` }]);
+      assert.deepEqual((deps.audit.list({ action: 'supervision.completed' })[0].details as { status: string; outcome: string }).status, 'TERMINATED');
+      const err = refusedWith('INVALID_TRANSITION', () => supervision.intervene(id, 'terminate', 'again'));
+      assert.equal(err.message, `Supervision session "${id}" is TERMINATED; cannot terminate (allowed only when RUNNING or PAUSED).`);
+      assert.deepEqual(err.details, { sessionId: id, status: 'TERMINATED' });
+    });
+
+    it('refuses with messages and details that name the session, the agent and what was wrong', () => {
+      const student = seedAgent(db, { status: 'STUDENT', name: 'Learner' });
+      const start = refusedWith('INVALID_STATUS', () => supervision.startSession(student.id));
+      assert.deepEqual([start.message, start.details], ['Agent "Learner" is STUDENT; only SUPERVISED agents run under supervision sessions.', { agentId: student.id, status: 'STUDENT' }]);
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const { id } = supervision.startSession(agent.id);
+      const empty = refusedWith('INVALID_ARGUMENT', () => supervision.monitor(id, {}));
+      assert.deepEqual([empty.message, empty.details], ['monitor() needs an action or an outcome to record.', { sessionId: id }]);
+      const shout = refusedWith('INVALID_ARGUMENT', () => supervision.intervene(id, 'shout' as InterventionType, 'x'));
+      assert.deepEqual(shout.details, { sessionId: id });
+      const rating = refusedWith('INVALID_ARGUMENT', () => supervision.complete(id, { rating: 7 }));
+      assert.deepEqual([rating.message, rating.details], ['Supervisor rating must be an integer from 1 to 5, got 7.', { sessionId: id }]);
+      const resume = refusedWith('INVALID_TRANSITION', () => supervision.resume(id));
+      assert.equal(resume.message, `Supervision session "${id}" is RUNNING; cannot resume (allowed only when PAUSED).`);
+      supervision.complete(id, { rating: 4 });
+      const interrupt = refusedWith('INVALID_TRANSITION', () => supervision.interrupt(id, 'late'));
+      assert.equal(interrupt.message, `Supervision session "${id}" is COMPLETED; cannot interrupt (allowed only when RUNNING or PAUSED).`);
+      const missing = refusedWith('NOT_FOUND', () => supervision.requireSession('missing'));
+      assert.deepEqual([missing.message, missing.details], ['No supervision session with id "missing".', { sessionId: 'missing' }]);
+    });
+
+    it('scores the session episode against the constitutional rules on its trigger, actions and outcomes', () => {
+      seedRule(db, { code: 'NO_DELETE', severity: 'high', pattern: 'drop table' });
+      const score = (entry: { action?: string; outcome?: string; triggerContext?: Record<string, string> }): number => {
+        const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+        const { id } = supervision.startSession(agent.id, { triggerContext: entry.triggerContext });
+        if (entry.action !== undefined || entry.outcome !== undefined) supervision.monitor(id, { action: entry.action, outcome: entry.outcome });
+        const { episodeId } = supervision.complete(id, { rating: 4 });
+        return db.get<{ constitutional_score: number }>('SELECT constitutional_score FROM agent_episodes WHERE id = ?', [episodeId])!.constitutional_score;
+      };
+      assert.deepEqual(
+        [score({ action: 'DROP TABLE invoices' }), score({ outcome: 'ran drop table' }), score({ triggerContext: { sql: 'drop table x' } }), score({ action: 'select 1' })],
+        [0.65, 0.65, 0.65, 1],
+      );
     });
   });
 });
