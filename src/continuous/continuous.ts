@@ -4,8 +4,13 @@
  * (picture.ts). The editor calls it on save when continuous run is on; the bench measures it
  * (save → picture and analysis ready).
  *
- * Every rerun starts a fresh test child (runner.ts); a warm child kept between runs is not
- * implemented yet (see README "Continuous run").
+ * ## What is not done
+ * Every rerun starts a fresh test child (runner.ts): node, the loaders (tsx), mocha and the
+ * touched modules load again each time — most of a one-function rerun's time on the governance
+ * suite (see the bench). The warm runner (a child kept alive between runs that clears the
+ * require-cache entries of the changed files and their dependents, re-creates mocha's suite and
+ * falls back to a fresh child when ESM modules, globals or the config changed) would remove that
+ * fixed cost; it needs child.ts to take several runs over its channel and is not built.
  */
 import * as path from 'path';
 import picomatch from 'picomatch';
