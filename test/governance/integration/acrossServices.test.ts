@@ -146,6 +146,9 @@ describe('rules that hold across services (integration, public exports only)', (
       assert.deepEqual([lowered.status, lowered.confidenceScore], ['INTERN', 0.699]);
       const student = agents.setStatus(auto.id, 'STUDENT', { actor: 'admin', reason: 'retrain' });
       assert.deepEqual([student.status, student.confidenceScore], ['STUDENT', 0.499]);
+      const top = seedAgent(db, { status: 'PAUSED', confidence: 0.97 });
+      const back = agents.setStatus(top.id, 'AUTONOMOUS', { actor: 'admin', reason: 'incident closed' });
+      assert.deepEqual([back.status, back.confidenceScore], ['AUTONOMOUS', 0.97]);
     });
 
     it('a confidence gain spanning two levels climbs only as far as the criteria allow', () => {

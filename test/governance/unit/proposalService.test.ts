@@ -558,4 +558,84 @@ describe('ProposalService', () => {
       assert.equal(canvas.presented.length, 0);
     });
   });
+
+  describe('refusal messages, actors and executor context (spec literals)', () => {
+    const message = (fn: () => unknown): [string, string, unknown] => {
+      try {
+        fn();
+      } catch (err) {
+        const e = err as GovernanceError;
+        return [e.code, e.message, e.details];
+      }
+      return assert.fail('expected a refusal');
+    };
+
+    it('names each missing text field and refuses a non-string one', () => {
+      assert.deepEqual(message(() => service.createActionProposal({ agentId, title: ' ', action: FORM, proposedBy: 'u' })), ['INVALID_ARGUMENT', 'A proposal title is required (a non-empty string).', {}]);
+      assert.deepEqual(message(() => service.createTrainingProposal({ agentId, title: '', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' }))[1], 'A proposal title is required (a non-empty string).');
+      assert.deepEqual(message(() => service.createTrainingProposal({ agentId, title: 't', learningObjectives: [], capabilityGaps: [], proposedBy: 'u' }))[1], 'A training proposal needs at least one learning objective.');
+      assert.deepEqual(message(() => service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: '' }))[1], 'proposedBy is required (a non-empty string).');
+      const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
+      assert.deepEqual(message(() => service.approve(p.id, 42 as unknown as string)), ['INVALID_ARGUMENT', 'The approver is required (a non-empty string).', {}]);
+      assert.deepEqual(message(() => service.reject(p.id, '', 'r'))[1], 'The rejecting user is required (a non-empty string).');
+      assert.deepEqual(message(() => service.reject(p.id, 'm', ''))[1], 'A rejection reason is required (a non-empty string).');
+    });
+
+    it('refuses agent and system approvers by the form of their id only, naming them', () => {
+      const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
+      assert.deepEqual(message(() => service.approve(p.id, 'system:auto')), ['PERMISSION_REQUIRED', 'Proposals must be approved by a human; "system:auto" is an agent or system actor.', { proposalId: p.id, approvedBy: 'system:auto' }]);
+      assert.equal(service.approve(p.id, 'ops-system:eu').approvedBy, 'ops-system:eu', 'a human id that merely contains "system:" is a human');
+    });
+
+    it('names unknown grants, wrong statuses, wrong proposal types and unavailable executors', async () => {
+      const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
+      assert.deepEqual(message(() => service.approve(p.id, 'm', { grants: ['microphone', 'radar'] as unknown as Array<'camera'> })), [
+        'INVALID_ARGUMENT', 'Unknown device capability grant(s): microphone, radar; grants name one of camera, screen_recording, location, notifications.', { proposalId: p.id },
+      ]);
+      service.approve(p.id, 'm');
+      assert.deepEqual(message(() => service.approve(p.id, 'm')), ['INVALID_STATUS', `Proposal "${p.id}" is APPROVED; only PROPOSED proposals can be approved.`, { proposalId: p.id, status: 'APPROVED', allowed: ['PROPOSED'] }]);
+      const t = service.createTrainingProposal({ agentId, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' });
+      service.approve(t.id, 'm');
+      const training = await service.execute(t.id).catch((e: GovernanceError) => e);
+      assert.deepEqual([(training as GovernanceError).message, (training as GovernanceError).details], [
+        `Proposal "${t.id}" is a TRAINING proposal; only ACTION proposals are executed (training runs through the student training service).`, { proposalId: t.id },
+      ]);
+      const b = service.createActionProposal({ agentId, title: 'b', action: { type: 'browser', payload: { steps: [{ action: 'click', selector: '#go' }] } }, proposedBy: 'u' });
+      service.approve(b.id, 'm');
+      const unavailable = await service.execute(b.id).catch((e: GovernanceError) => e);
+      assert.deepEqual([(unavailable as GovernanceError).code, (unavailable as GovernanceError).details], ['EXECUTOR_UNAVAILABLE', { proposalId: b.id, actionType: 'browser' }]);
+    });
+
+    it('refuses a TRAINING proposal for a PAUSED agent, naming the agent and its status', () => {
+      const paused = seedAgent(db, { status: 'PAUSED', name: 'Idle' });
+      assert.deepEqual(message(() => service.createTrainingProposal({ agentId: paused.id, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' })), [
+        'AGENT_NOT_ROUTABLE', 'Agent "Idle" is PAUSED; reactivate it before it proposes or executes actions.', { agentId: paused.id, status: 'PAUSED' },
+      ]);
+    });
+
+    it('records "system" as the actor when none is given, and tells undo which step it undoes', async () => {
+      const undone: unknown[] = [];
+      let calls = 0;
+      const s = new ProposalService({
+        ...deps,
+        executors: {
+          canvas: {
+            present: async () => {
+              if (++calls === 2) throw new Error('second failed');
+              return { n: calls };
+            },
+            undo: async (_o, ctx) => {
+              undone.push(ctx);
+            },
+          },
+        },
+      });
+      const p = s.createActionProposal({ agentId, title: 't', action: { type: 'multi_step', steps: [FORM, FORM] }, proposedBy: 'u' });
+      s.approve(p.id, 'm');
+      const outcome = await s.execute(p.id);
+      assert.equal(outcome.result.actor, 'system');
+      assert.deepEqual(deps.audit.list({ action: 'proposal.execution_failed' }).map((e) => e.actor), ['system']);
+      assert.deepEqual(undone, [{ proposalId: p.id, agentId, stepIndex: 0 }]);
+    });
+  });
 });

@@ -46,7 +46,11 @@ describe('any mocha project, as it is', function () {
   it('CommonJS: follows .mocharc.json (spec, require, check-leaks, timeout) with no config of ours; lines as c8', async () => {
     const root = fixture('mocha-cjs');
     const config = await loadConfig(root);
-    assert.deepEqual([config.testGlobs, config.sourceGlobs, config.timeout, config.mocha.checkLeaks, config.embedded], [['spec/**/*.spec.js'], ['lib/**/*.{js,cjs,mjs,jsx,ts,cts,mts,tsx}'], 5000, true, false]);
+    assert.deepEqual([config.testGlobs, config.timeout, config.mocha.checkLeaks, config.embedded], [['spec/**/*.spec.js'], 5000, true, false]);
+    assert.deepEqual(config.sourceGlobs, [
+      '*.{js,cjs,mjs,jsx,ts,cts,mts,tsx}', 'lib/**/*.{js,cjs,mjs,jsx,ts,cts,mts,tsx}',
+      '!**/__tests__/**', '!**/*{.,-}{test,spec}.*', '!**/*.config.*', '!**/.mocharc.*', '!**/*.d.ts',
+    ]);
     assert.deepEqual(config.require, [path.join(root, 'spec', 'setup.js')]);
     assert.equal(config.source, '.mocharc.json, npm script "test"');
     const result = await run(config);
