@@ -207,9 +207,9 @@ async function mochaPart(root: string, options: LoadOptions): Promise<SetupPart 
 export async function loadConfig(root: string, options: LoadOptions = {}): Promise<ResolvedConfig> {
   root = realRoot(root);
   const ours = readUserConfig(root) ?? options.fallback;
+  if (!ours && isThisProject(root)) return embeddedConfig(root);
   const setup = await mochaPart(root, options);
   if (ours) return resolveConfig(root, ours.user, ours.source, setup);
-  if (isThisProject(root)) return embeddedConfig(root);
   if (setup) return resolveConfig(root, {}, setup.mocha.sources.join(', '), setup);
   throw new NoSetupError(root);
 }
@@ -359,18 +359,47 @@ export function resolveConfig(root: string, user: UserConfig, source: string, se
 const SOURCE_EXTS = '{js,cjs,mjs,jsx,ts,cts,mts,tsx}';
 
 /**
- * Source globs of a project configured by its mocha setup alone: `src/` and/or `lib/` when it has
- * them, else every script file except what c8 leaves out by default (tests, fixtures, config
- * files, coverage, declarations). Test files themselves are never counted as sources (runner).
+ * Source globs of a project configured by its mocha setup alone: its c8/nyc `include`/`exclude`
+ * when it has them ({@link coverageToolGlobs}); else the top-level scripts and `src/`
+ * and/or `lib/` when it has them, else every script file; either way without what c8 leaves out
+ * by default (tests, `__tests__`, fixtures, config files, coverage, declarations). Test files
+ * themselves are never counted as sources (runner).
  */
 export function defaultSourceGlobs(root: string): string[] {
+  const c8 = coverageToolGlobs(root);
+  if (c8) return c8;
   const dirs = ['src', 'lib'].filter((d) => fs.existsSync(path.join(root, d)));
-  if (dirs.length) return dirs.map((d) => `${d}/**/*.${SOURCE_EXTS}`);
-  return [
-    `**/*.${SOURCE_EXTS}`,
-    '!{test,tests,spec,specs,__tests__,coverage,fixtures,examples,example,benchmark,bench,docs}/**',
-    '!**/*{.,-}{test,spec}.*',
-    '!**/*.config.*',
-    '!**/.mocharc.*',
-  ];
+  if (dirs.length) return [`*.${SOURCE_EXTS}`, ...dirs.map((d) => `${d}/**/*.${SOURCE_EXTS}`), ...SOURCE_EXCLUDES];
+  return [`**/*.${SOURCE_EXTS}`, '!{test,tests,spec,specs,coverage,fixtures,examples,example,benchmark,bench,docs}/**', ...SOURCE_EXCLUDES];
 }
+
+/** A folder name or glob of c8/nyc as a glob: `src/` → `src/**`. */
+function toolGlob(g: string): string {
+  const s = g.replace(/^\.\//, '');
+  return s.endsWith('/') ? `${s}**` : s;
+}
+
+/**
+ * The project's own c8 / nyc `include` and `exclude` (`.c8rc.json`, `.c8rc`, `.nycrc`,
+ * `.nycrc.json`, package.json "c8"/"nyc"), as source globs; undefined when it has none.
+ */
+export function coverageToolGlobs(root: string): string[] | undefined {
+  const read = (f: string): Record<string, unknown> | undefined => {
+    try {
+      const v = JSON.parse(fs.readFileSync(path.join(root, f), 'utf8'));
+      return v && typeof v === 'object' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let pkg: Record<string, unknown> | undefined;
+  const rc = ['.c8rc.json', '.c8rc', '.nycrc', '.nycrc.json'].map(read).find(Boolean) ?? ((pkg = read('package.json')), (pkg?.c8 ?? pkg?.nyc) as Record<string, unknown> | undefined);
+  const list = (v: unknown) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).filter((x): x is string => typeof x === 'string');
+  const include = list(rc?.include);
+  if (!include.length) return undefined;
+  const scripts = (g: string) => (g.endsWith('**') ? `${g}/*.${SOURCE_EXTS}` : g);
+  return [...include.map(toolGlob).map(scripts), ...list(rc?.exclude).map((g) => `!${toolGlob(g)}`), ...SOURCE_EXCLUDES];
+}
+
+/** What c8 leaves out by default wherever it is: tests, config files, declarations. */
+const SOURCE_EXCLUDES = ['!**/__tests__/**', '!**/*{.,-}{test,spec}.*', '!**/*.config.*', '!**/.mocharc.*', '!**/*.d.ts'];

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { Analysis, ResolvedConfig, RunResult } from '../coverage/model';
 import { COMMANDS, SECTION, type RunCommandArgs, type TestStateArgs, type WaitForArgs } from './commands';
 import { CoverageReporter } from './coverageReport';
-import { isConfigError, loadEngine, type Engine, type SettingsConfig } from './engine';
+import { ContinuousRuns } from './continuousRun';
+import { loadEngine, type Engine, type SettingsConfig } from './engine';
 import { GapDecorations, type HintDetail } from './gapDecorations';
 import { MutationFeature } from './mutationFeature';
 import { suggestedTestSnippet } from './hints';
@@ -16,7 +17,7 @@ import { RunService, type RunKind, type RunSummary } from './runner';
 import { CoverageStatusBar } from './statusBar';
 import { buildTestState, whenTrue } from './testState';
 import { RootSet } from './roots';
-import { createMocharc, loadCoverageReport, openDemo, welcomeActions } from './workspaceSetup';
+import { checkedNodePath, createMocharc, loadCoverageReport, openDemo, reportConfigError, sayNothingToRun, type Notifier } from './workspaceSetup';
 
 /** What `activate` returns: tests await `onDidChange`/`waitFor` instead of sleeping. */
 export interface GovernanceApi {
@@ -33,6 +34,7 @@ export class GovernanceExtension implements vscode.Disposable {
   private readonly mutation: MutationFeature;
   private readonly runs: RunService;
   private readonly coverage: CoverageReporter;
+  private continuous: ContinuousRuns | undefined;
   private readonly profiles: Record<RunKind, vscode.TestRunProfile>;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
@@ -40,8 +42,6 @@ export class GovernanceExtension implements vscode.Disposable {
   private readonly roots: RootSet;
   private analysis: Analysis | undefined;
   private analysisConfig: ResolvedConfig | undefined;
-  private configError: string | undefined;
-  private notes: string[] = [];
   private nodePath: string | undefined;
   private readonly notices: Array<{ kind: string; message: string; actions: string[] }> = [];
   private loading: Promise<void> = Promise.resolve();
@@ -56,12 +56,16 @@ export class GovernanceExtension implements vscode.Disposable {
       vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
     );
     const handler = (kind: RunKind) => (request: vscode.TestRunRequest, token: vscode.CancellationToken) =>
-      this.guardedRun(request, kind, token).then(() => undefined);
+      request.continuous && this.continuous && vscode.workspace.isTrusted
+        ? this.continuous.serve(request, token)
+        : this.guardedRun(request, kind, token).then(() => undefined);
     this.profiles = {
       run: this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, handler('run'), true),
       debug: this.controller.createRunProfile('Debug', vscode.TestRunProfileKind.Debug, handler('debug'), true),
       coverage: this.controller.createRunProfile('Coverage', vscode.TestRunProfileKind.Coverage, handler('coverage'), true),
     };
+    // Continuous run (on save, the affected tests only): src/editor/continuousRun.ts.
+    this.profiles.coverage.supportsContinuousRun = true;
     const coverage = (this.coverage = new CoverageReporter(this.profiles.coverage));
     this.roots = new RootSet({
       controller: this.controller,
@@ -87,6 +91,7 @@ export class GovernanceExtension implements vscode.Disposable {
       },
       notifyError: (m) => this.notifyError(m),
     });
+    this.continuous = new ContinuousRuns({ runs: this.runs, engine: this.lazyEngine(), roots: this.roots, log: this.log, profile: this.profiles.coverage });
     this.controller.refreshHandler = () => this.reload();
     this.disposables.push(
       this.controller, this.roots, this.decorations, this.runs, this.status, this.mutation, this.log, this.changed,
@@ -154,6 +159,8 @@ export class GovernanceExtension implements vscode.Disposable {
       analyze: (r, c) => get().analyze(r, c),
       writeReports: (r, a, c) => get().writeReports(r, a, c),
       renderPlan: (a, c) => get().renderPlan(a, c),
+      startAffected: (c, p, ch, st, x) => get().startAffected!(c, p, ch, st, x),
+      selectAffected: (c, p, ch) => get().selectAffected!(c, p, ch),
     };
   }
 
@@ -172,10 +179,7 @@ export class GovernanceExtension implements vscode.Disposable {
   }
 
   private async doReload(): Promise<void> {
-    this.configError = undefined;
     await this.roots.reload();
-    this.notes = this.roots.roots.flatMap((r) => r.notes);
-    this.configError = this.roots.roots.find((r) => r.configError)?.configError;
     const none = this.roots.roots.length === 0;
     void vscode.commands.executeCommand('setContext', 'governanceCoverage.noRoots', none);
     if (none) this.welcome();
@@ -183,42 +187,21 @@ export class GovernanceExtension implements vscode.Disposable {
 
   /** The Node.js of `governanceCoverage.nodePath` (checked), or undefined for the engine's default. */
   private async resolveNodePath(): Promise<string | undefined> {
-    const requested = vscode.workspace.getConfiguration(SECTION).get<string>('nodePath') || undefined;
-    try {
-      this.nodePath = (await this.lazyEngine().resolveNode(requested)).path;
-    } catch (err) {
-      this.nodePath = undefined;
-      this.notify('error', (err as Error).message, 'Open Settings').then(
-        (c) => c && vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.nodePath`),
-        () => undefined,
-      );
-    }
+    this.nodePath = await checkedNodePath(this.lazyEngine(), this.notifier());
     return this.nodePath;
   }
 
   /** No root anywhere: say so once, with the ways forward (the Testing view shows the same). */
   private welcome(): void {
-    const first = this.roots.noSetup[0];
-    const where = first ? first.folder : 'this window (no folder is open)';
-    this.log.info(`no mocha setup and no config in ${where}${first ? `:\n${first.message}` : ''}`);
-    const actions = welcomeActions(!!first);
-    this.notify('info', `Governance Coverage: no mocha setup in ${first ? path.basename(first.folder) : 'this window'}. Add a .mocharc.json or a governance-coverage.config.json, or open the governance demo.`, ...actions.map((a) => a.label)).then(
-      (choice) => actions.find((a) => a.label === choice)?.run(),
-      () => undefined,
-    );
+    sayNothingToRun(this.roots.noSetup[0], this.notifier());
   }
 
   private onConfigError(err: unknown): void {
-    const message = (err as Error).message ?? String(err);
-    const actions = isConfigError(err) ? ['Open config', 'Show log'] : ['Show log'];
-    this.notify('error', `Governance coverage: ${isConfigError(err) ? 'invalid configuration' : 'cannot load'} — ${message.split('\n')[0]}`, ...actions).then(
-      (choice) => {
-        if (choice === 'Show log') this.log.show();
-        const file = isConfigError(err) ? err.problems[0]?.file : undefined;
-        if (choice === 'Open config' && file) vscode.window.showTextDocument(vscode.Uri.file(file.replace(/#.*$/, '')));
-      },
-      () => undefined,
-    );
+    reportConfigError(err, this.notifier());
+  }
+
+  private notifier(): Notifier {
+    return { log: this.log, notify: (k, m, ...a) => this.notify(k, m, ...a) };
   }
 
   /** Trust gate, then the queued run; never throws. */
@@ -415,8 +398,8 @@ export class GovernanceExtension implements vscode.Disposable {
         decorations: this.decorations,
         status: this.status.info,
         analysis: this.analysis,
-        configError: this.configError,
-        notes: this.notes,
+        configError: this.roots.roots.find((r) => r.configError)?.configError,
+        notes: this.roots.roots.flatMap((r) => r.notes),
         planPath: this.planPath(),
         notices: this.notices,
       },

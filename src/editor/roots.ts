@@ -8,7 +8,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Analysis, ResolvedConfig } from '../coverage/model';
-import { chooseConfig, isConfigError, type Engine, type SettingsConfig } from './engine';
+import { chooseConfig, type Engine, type SettingsConfig } from './engine';
 import { TestTree, type TreeSnapshot } from './testTree';
 
 /** Id prefix of a root's item (multi-root). */
@@ -188,5 +188,3 @@ export class RootSet implements vscode.Disposable {
     this.deps.onChange();
   }
 }
-
-export { isConfigError };

@@ -12,8 +12,54 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Analysis, ResolvedConfig, RunResult } from '../coverage/model';
-import type { Engine } from './engine';
+import { SECTION } from './commands';
+import { isConfigError, type Engine } from './engine';
 import type { RootSet } from './roots';
+
+/** How these helpers talk to the user: the extension's log and remembered notifications. */
+export interface Notifier {
+  log: vscode.LogOutputChannel;
+  notify(kind: 'info' | 'warning' | 'error', message: string, ...actions: string[]): Thenable<string | undefined>;
+}
+
+/** The checked `governanceCoverage.nodePath`; an unusable one is reported (with Open Settings) and the default used. */
+export async function checkedNodePath(engine: Engine, n: Notifier): Promise<string | undefined> {
+  const requested = vscode.workspace.getConfiguration(SECTION).get<string>('nodePath') || undefined;
+  try {
+    return (await engine.resolveNode(requested)).path;
+  } catch (err) {
+    n.notify('error', (err as Error).message, 'Open Settings').then(
+      (c) => c && vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.nodePath`),
+      () => undefined,
+    );
+    return undefined;
+  }
+}
+
+/** The message of a workspace with nothing to run, with the ways forward as buttons. */
+export function sayNothingToRun(first: { folder: string; message: string } | undefined, n: Notifier): void {
+  n.log.info(`no mocha setup and no config in ${first ? `${first.folder}:\n${first.message}` : 'this window (no folder is open)'}`);
+  const actions = welcomeActions(!!first);
+  const where = first ? path.basename(first.folder) : 'this window';
+  n.notify('info', `Governance Coverage: no mocha setup in ${where}. Add a .mocharc.json or a governance-coverage.config.json, or open the governance demo.`, ...actions.map((a) => a.label)).then(
+    (choice) => actions.find((a) => a.label === choice)?.run(),
+    () => undefined,
+  );
+}
+
+/** A config that cannot be used: the first line, with Open config (the file at fault) and Show log. */
+export function reportConfigError(err: unknown, n: Notifier): void {
+  const message = (err as Error).message ?? String(err);
+  const actions = isConfigError(err) ? ['Open config', 'Show log'] : ['Show log'];
+  n.notify('error', `Governance coverage: ${isConfigError(err) ? 'invalid configuration' : 'cannot load'} — ${message.split('\n')[0]}`, ...actions).then(
+    (choice) => {
+      if (choice === 'Show log') n.log.show();
+      const file = isConfigError(err) ? err.problems[0]?.file : undefined;
+      if (choice === 'Open config' && file) vscode.window.showTextDocument(vscode.Uri.file(file.replace(/#.*$/, '')));
+    },
+    () => undefined,
+  );
+}
 
 /** Opens the extension's folder (the governance demo) in a new window. */
 export async function openDemo(extensionUri: vscode.Uri): Promise<string> {

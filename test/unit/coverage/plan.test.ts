@@ -45,7 +45,8 @@ describe('coverage reports and gap-closure plan', function () {
     assert.ok(plan.includes('- **Target:** lines ≥ 90%, branches ≥ 80%; still needed: 1 line, 3 branch sides (lines, branches)'));
     assert.ok(plan.includes('    - Write in `test/ledger.test.ts`: it("Ledger.describe with case \'long\'")'));
     assert.ok(plan.includes(
-      '- **Verify:** `npx governance-coverage run --config governance-coverage.config.json --json | node -e "const r=JSON.parse(require(\'fs\').readFileSync(0,\'utf8\')).files.find(f=>f.file===\'src/unused.ts\');process.exit(r&&r.meetsTarget?0:1)"`',
+      // File names travel as single-quoted shell words, never inside the script (issue 11).
+      '- **Verify:** `npx governance-coverage run --config \'governance-coverage.config.json\' --json | node -e \'const f=process.argv[1];const r=JSON.parse(require("fs").readFileSync(0,"utf8")).files.find(x=>x.file===f);process.exit(r&&r.meetsTarget?0:1)\' \'src/unused.ts\'`',
     ));
     assert.ok(plan.includes('- **Done when:** src/unused.ts reports lines ≥ 90%, branches ≥ 80% and every test passes.'));
   });

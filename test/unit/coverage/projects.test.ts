@@ -46,7 +46,11 @@ describe('any mocha project, as it is', function () {
   it('CommonJS: follows .mocharc.json (spec, require, check-leaks, timeout) with no config of ours; lines as c8', async () => {
     const root = fixture('mocha-cjs');
     const config = await loadConfig(root);
-    assert.deepEqual([config.testGlobs, config.sourceGlobs, config.timeout, config.mocha.checkLeaks, config.embedded], [['spec/**/*.spec.js'], ['lib/**/*.{js,cjs,mjs,jsx,ts,cts,mts,tsx}'], 5000, true, false]);
+    assert.deepEqual([config.testGlobs, config.timeout, config.mocha.checkLeaks, config.embedded], [['spec/**/*.spec.js'], 5000, true, false]);
+    assert.deepEqual(config.sourceGlobs, [
+      '*.{js,cjs,mjs,jsx,ts,cts,mts,tsx}', 'lib/**/*.{js,cjs,mjs,jsx,ts,cts,mts,tsx}',
+      '!**/__tests__/**', '!**/*{.,-}{test,spec}.*', '!**/*.config.*', '!**/.mocharc.*', '!**/*.d.ts',
+    ]);
     assert.deepEqual(config.require, [path.join(root, 'spec', 'setup.js')]);
     assert.equal(config.source, '.mocharc.json, npm script "test"');
     const result = await run(config);
@@ -113,6 +117,14 @@ describe('any mocha project, as it is', function () {
   it('root hook plugin and global setup fixture from a .mocharc.js require', async () => {
     const result = await run(await loadConfig(fixture('mocha-root-hooks')));
     assert.deepEqual([result.stats.passed, result.stats.failed, result.loadErrors.length], [2, 0, 0]);
+  });
+
+  it('untrusted: a code config (.mocharc.js) is not read and the project\'s own mocha is not loaded', async () => {
+    installFixtureMocha();
+    const hooks = await loadConfig(fixture('mocha-root-hooks'), { trusted: false });
+    assert.deepEqual([hooks.testGlobs, hooks.require, hooks.mocha.sources, hooks.source], [['test/*.{js,cjs,mjs}'], [], ['mocha defaults'], 'mocha defaults']);
+    const ts = await loadConfig(fixture('mocha-ts-import'), { trusted: false });
+    assert.deepEqual([ts.mocha.projectMocha, ts.testGlobs], [false, ['test/**/*.ts']]);
   });
 
   it('monorepo: one root per package with a mocha setup (npm script, package.json key), none for the bare root or a package without', async () => {

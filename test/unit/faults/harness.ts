@@ -72,7 +72,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
   const limit = setTimeout(() => {
     killed = true;
     child.kill('SIGKILL');
-  }, options.limitMs ?? 60_000);
+  }, options.limitMs ?? 150_000);
   options.started?.(child, marker);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { assertNoLeftovers, CLI, runCli, scenario } from './harness';
 
 describe('faults: injection through file names', function () {
-  this.timeout(120_000);
+  this.timeout(400_000);
 
   it('the Verify line of a file named src/$(touch PWN).ts runs no command substitution, and verifies that file', async () => {
     const name = 'src/$(touch PWN).ts';
