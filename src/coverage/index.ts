@@ -16,3 +16,4 @@ export { ReportWriteError } from './reportFolder';
 export { renderTable, renderHints, closingLine, topGaps } from './render';
 export { parseSource } from './ast';
 export { classifyBranch } from './branches';
+export { startAffected, selectAffected, selectionOptions, type AffectedRun, type Change, type Selection } from '../continuous/continuous';
