@@ -158,6 +158,7 @@ function spawnChild(plan: Plan, options: StartOptions): ChildProcess {
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], // fd 4: the child's messages (channel.ts)
     detached: true, // its own process group: the run ends the whole group
+    windowsHide: true, // (on Windows `detached` would open a console)
   });
 }
 
