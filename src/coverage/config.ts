@@ -227,9 +227,9 @@ export async function loadConfig(root: string, options: LoadOptions = {}): Promi
   // The installed package's own folder: its manifest's scripts are ours, not a project's setup.
   if (isPackagedDemo(root)) return embeddedConfig();
   const ours = readUserConfig(root) ?? options.fallback;
+  if (!ours && isThisProject(root)) return embeddedConfig(root);
   const setup = await mochaPart(root, options);
   if (ours) return resolveConfig(root, ours.user, ours.source, setup);
-  if (isThisProject(root)) return embeddedConfig(root);
   if (setup) return resolveConfig(root, {}, setup.mocha.sources.join(', '), setup);
   throw new NoSetupError(root);
 }

@@ -62,7 +62,8 @@ describe('loaders: the project\'s TypeScript loader, else ours; does the project
     const analysis = { files: [file], totals: {}, allTargetsMet: false } as unknown as Analysis;
     const config = (root: string) => ({ root, source: path.join(root, 'governance-coverage.config.json'), embedded: false, reportDir: 'coverage' }) as unknown as ResolvedConfig;
     const withCli = renderPlan(analysis, config(make({ devDependencies: { 'governance-coverage': '^0.1.0' } })));
-    assert.ok(withCli.includes('- **Verify:** `npx governance-coverage run --config governance-coverage.config.json --json |'), withCli);
+    assert.ok(withCli.includes("- **Verify:** `npx governance-coverage run --config 'governance-coverage.config.json' --json | node -e "), withCli);
+    assert.ok(withCli.includes(" 'src/sign.ts'`"), withCli);
     const editorOnly = renderPlan(analysis, config(make({ devDependencies: { mocha: '^11' } })));
     assert.ok(editorOnly.includes('- **Verify:** in VS Code, run **Governance: Run governance tests with coverage**; the hover on src/sign.ts and the status bar show lines ≥ 100% met'), editorOnly);
     assert.ok(!editorOnly.includes('npx governance-coverage'), editorOnly);
