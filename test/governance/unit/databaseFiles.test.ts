@@ -305,7 +305,21 @@ function startSaver(file: string): ChildProcess {
       db.run("INSERT INTO workspaces (id, name, created_at) VALUES ('big', ?, 'x')", ['x'.repeat(4000000)]);
       for (;;) db.save(${JSON.stringify(file)});
     });`;
-  return spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...loaderArgs(), '-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * How the saver loads the TypeScript source: tsx where installed (this repository); in the
+ * packaged demo (dist/embedded of the .vsix or the npm package, no node_modules) the loader and
+ * the sql.js alias beside it in dist/ (scripts/bundle.mjs).
+ */
+function loaderArgs(): string[] {
+  try {
+    return ['--require', require.resolve('tsx/cjs')];
+  } catch {
+    const dist = path.resolve(__dirname, '../../../..');
+    return ['--require', path.join(dist, 'tsLoader.js'), '--require', path.join(dist, 'embeddedModules.js')];
+  }
 }
 
 async function waitFor(ready: () => boolean, child: ChildProcess): Promise<void> {
