@@ -114,10 +114,10 @@ describe('packaging: the npm package and the .vsix', function () {
 
     it('runs the embedded governance suite (the demo) from the installed package with --root on it', () => {
       const r = spawnSync('npx', ['--no-install', 'governance-coverage', 'run', '--root', 'node_modules/governance-coverage', '--hints', '0'], { cwd: project, encoding: 'utf8' });
-      // Not asserted: exit 0 (every target met). Under our transpile loader src/governance/db/database.ts
-      // reads 73.7% lines where tsx reads 100% since the database file tests landed (functions
-      // such as save/run reported uncalled although the tests call them): an open defect, see
-      // the issue-13 report. Every test passing is asserted.
+      // Not asserted: exit 0 (every target met). Since the database file tests landed on main,
+      // src/governance/db/database.ts reads 73.7% lines (save/run reported uncalled although the
+      // tests call them) under tsx and the tsc build too — the repository's own test:governance
+      // shows the same — so it is not a packaging matter; reported to the lead. Every test passing is asserted.
       assert.ok(r.status === 0 || r.status === 1, `${r.stdout}\n${r.stderr}`);
       const lines = r.stdout.trimEnd().split('\n');
       assert.match(lines[lines.length - 1], /^\d+ passed, 0 failed$/);
