@@ -103,7 +103,9 @@ export function strykerOptions(config: ResolvedConfig, mutate: string[], paths: 
     incrementalFile: paths.incrementalFile,
     tempDirName: paths.sandboxParent,
     cleanTempDir: 'always',
-    ignorePatterns: [`/${reportRel}`, '/out', '/.vscode-test', '/test-results', '/.tmp', '/.stryker-tmp', '/reports', '*.vsix'],
+    ignorePatterns: [`/${reportRel}`, '/out', '/.vscode-test', '/test-results', '/.tmp', '/.stryker-tmp', '/reports', '*.vsix',
+      // the embedded suite needs only src/governance, test/governance and the configs in the sandbox
+      ...(config.embedded ? ['/test/editor', '/test/unit', '/test/fixtures', '/bench', '/docs'] : [])],
     checkers: [],
     logLevel: opts.logLevel ?? 'warn',
     fileLogLevel: 'off',

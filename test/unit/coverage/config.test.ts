@@ -49,7 +49,7 @@ describe('coverage config', () => {
     await assert.rejects(loadConfig(fixture('bad-config')), (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.deepEqual(err.problems, [
-        { file, field: 'colour', expected: 'one of the known fields (testGlobs, sourceGlobs, require, timeout, runTimeout, targets, hints, reportDir)', actual: 'boolean true' },
+        { file, field: 'colour', expected: 'one of the known fields (testGlobs, sourceGlobs, require, timeout, runTimeout, targets, hints, reportDir, equivalentMutants)', actual: 'boolean true' },
         { file, field: 'testGlobs', expected: 'a non-empty array of non-empty strings (globs relative to the root)', actual: '"test/*.test.ts"' },
         { file, field: 'timeout', expected: 'a positive number of milliseconds, at most 2147483647 (about 24.8 days: the longest timer Node.js keeps)', actual: 'number -5' },
         { file, field: 'targets[0].lines', expected: 'a percentage between 0 and 100', actual: 'number 150' },
