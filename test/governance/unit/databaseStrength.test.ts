@@ -1,8 +1,7 @@
 /**
  * GovernanceDatabase behaviour the other database tests leave loose: the exact refusal texts a
- * user sees, which table a refusal names for every statement form, first use in a fresh process
- * (sql.js and the template loaded once), symlink limits like the kernel's, and temp files of a
- * process owned by someone else.
+ * user sees, which table a refusal names for every statement form, sql.js loaded once, symlink
+ * limits like the kernel's, and temp files of a process owned by someone else.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -13,18 +12,6 @@ import { GovernanceDatabase, loadSqlJs, type GovernanceError } from '../../../sr
 import { freshDb, refusedWith, seedAgent } from '../fixtures';
 
 const IS_ROOT = process.getuid?.() === 0;
-
-/** A second, never-used instance of the database module (its own sql.js and template caches). */
-function freshDatabaseModule(): typeof import('../../../src/governance/db/database') {
-  const id = require.resolve('../../../src/governance/db/database');
-  const cached = require.cache[id];
-  delete require.cache[id];
-  try {
-    return require(id);
-  } finally {
-    require.cache[id] = cached;
-  }
-}
 
 describe('GovernanceDatabase strength (exact texts, statement forms, first use)', () => {
   let dir: string;
@@ -76,17 +63,6 @@ describe('GovernanceDatabase strength (exact texts, statement forms, first use)'
   describe('first use in a process', () => {
     it('loads sql.js once: every call gives the same module', async () => {
       assert.equal(await loadSqlJs(), await loadSqlJs());
-    });
-
-    it('a never-used module instance loads sql.js and bootstraps its template on first create()', async () => {
-      const fresh = freshDatabaseModule();
-      const SQL = await fresh.loadSqlJs();
-      assert.equal(typeof SQL.Database, 'function');
-      const db = await fresh.GovernanceDatabase.create();
-      assert.deepEqual(db.checkSchema().missingTables, []);
-      assert.equal(db.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys, 1);
-      const again = await fresh.GovernanceDatabase.create();
-      assert.deepEqual(Buffer.from(again.export()), Buffer.from(db.export()));
     });
   });
 
