@@ -11,8 +11,8 @@
  *   holding a NUL character or a lone surrogate is refused (`INVALID_TEXT`) instead of being
  *   truncated or replaced by SQLite, and every constraint SQLite enforces (CHECK, NOT NULL, UNIQUE,
  *   FOREIGN KEY) surfaces as a `GovernanceError` with a stable `CONSTRAINT_*` code (./refusals.ts).
- * - `transaction(fn)` is synchronous (sql.js is): BEGIN/COMMIT at the outer level, SAVEPOINTs
- *   when nested; any throw rolls the whole (sub)transaction back and rethrows.
+ * - `transaction(fn)` is synchronous (sql.js is): a SAVEPOINT per level (the outermost one is the
+ *   transaction); any throw rolls the whole (sub)transaction back and rethrows.
  * - `save(file)` is atomic (temp file in the same directory, fsync, rename), keeps the file's mode
  *   and writes through a symlink to its target; `open(file)` refuses a missing, unreadable, corrupt
  *   or foreign file with a typed error and never writes to it. Both remove the temporary files of an
@@ -30,7 +30,7 @@ import { assertSchema, bootstrapSchema, checkSchema, type SchemaCheckResult } fr
 export type SqlParam = string | number | boolean | null | undefined | Uint8Array;
 
 /** First 16 bytes of every SQLite 3 database file. */
-const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0');
 
 let sqlJsPromise: Promise<SqlJsStatic> | undefined;
 let templateBytes: Uint8Array | undefined;
@@ -56,11 +56,11 @@ async function template(): Promise<Uint8Array> {
   return templateBytes;
 }
 
+/** undefined → NULL; strings are checked (INVALID_TEXT); sql.js itself binds booleans as 1/0. */
 function toSqlValue(value: SqlParam, index: number): SqlValue {
   if (value === undefined) return null;
-  if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string') checkText(value, index);
-  return value;
+  return value as SqlValue;
 }
 
 /** The governance database handle; see the module comment for the guarantees. */
@@ -86,18 +86,20 @@ export class GovernanceDatabase {
    * table and column) for a valid SQLite database of some other application.
    */
   static async fromBytes(bytes: Uint8Array, label = 'database'): Promise<GovernanceDatabase> {
-    if (bytes.length < SQLITE_HEADER.length || !SQLITE_HEADER.equals(Buffer.from(bytes.subarray(0, 16)))) {
+    if (!SQLITE_HEADER.equals(Buffer.from(bytes.subarray(0, 16)))) {
       throw new GovernanceError('CORRUPT_DATABASE', `${label} is not a SQLite database (bad or missing header); it was left untouched. Restore it from a backup or create a new database.`, { label });
     }
     const SQL = await loadSqlJs();
-    let db: GovernanceDatabase | undefined;
+    const db = new GovernanceDatabase(new SQL.Database(bytes)); // reads nothing yet
+    let verdict: string;
     try {
-      db = new GovernanceDatabase(new SQL.Database(bytes));
-      const verdict = db.all<{ quick_check: string }>('PRAGMA quick_check').map((r) => r.quick_check).join('; ');
-      if (verdict !== 'ok') throw new Error(verdict);
+      verdict = db.all<{ quick_check: string }>('PRAGMA quick_check').map((r) => r.quick_check).join('; ');
     } catch (err) {
-      db?.close();
-      throw new GovernanceError('CORRUPT_DATABASE', `${label} is a damaged SQLite database (${(err as Error).message}); it was left untouched. Restore it from a backup or create a new database.`, { label }, { cause: err });
+      verdict = ((err as GovernanceError).cause as Error).message; // SQLite's own words, e.g. "file is not a database"
+    }
+    if (verdict !== 'ok') {
+      db.close();
+      throw new GovernanceError('CORRUPT_DATABASE', `${label} is a damaged SQLite database (${verdict}); it was left untouched. Restore it from a backup or create a new database.`, { label, problem: verdict });
     }
     try {
       assertSchema(db);
@@ -176,13 +178,13 @@ export class GovernanceDatabase {
   }
 
   /**
-   * Runs `fn` atomically. Nested calls use SAVEPOINTs, so an inner failure that the caller
-   * catches rolls back only the inner part. `fn` must be synchronous: returning a promise is
-   * refused (and rolled back) because the transaction could not span the await.
+   * Runs `fn` atomically. Every level is a SAVEPOINT (the outermost one opens and, on RELEASE,
+   * commits the transaction), so an inner failure that the caller catches rolls back only the
+   * inner part. `fn` must be synchronous: returning a promise is refused (and rolled back)
+   * because the transaction could not span the await.
    */
   transaction<T>(fn: () => T): T {
-    const savepoint = this.depth > 0 ? `sp_${this.depth}` : undefined;
-    this.db.exec(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN');
+    this.db.exec('SAVEPOINT gov');
     this.depth++;
     try {
       const result = fn();
@@ -190,11 +192,11 @@ export class GovernanceDatabase {
         throw new GovernanceError('INVALID_ARGUMENT', 'transaction() callbacks must be synchronous; do async work before or after the transaction.');
       }
       this.depth--;
-      this.db.exec(savepoint ? `RELEASE ${savepoint}` : 'COMMIT');
+      this.db.exec('RELEASE gov');
       return result;
     } catch (err) {
       this.depth--;
-      this.db.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+      this.db.exec('ROLLBACK TO gov; RELEASE gov');
       throw err;
     }
   }

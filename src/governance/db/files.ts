@@ -21,10 +21,13 @@ const MAX_LINKS = 40;
 const errnoOf = (err: unknown): string => String((err as NodeJS.ErrnoException).code);
 const PERMISSION = ['EACCES', 'EPERM', 'EROFS'];
 
-/** The path a save really writes: `file` with every symlink followed, even to a target not there yet. */
-export function resolveTarget(file: string): string {
+/**
+ * The path a save really writes: `file` with every symlink followed, even to a target not there
+ * yet; undefined after more than MAX_LINKS links (a loop).
+ */
+export function resolveTarget(file: string): string | undefined {
   let current = path.resolve(file);
-  for (let followed = 0; ; followed++) {
+  for (let followed = 0; followed <= MAX_LINKS; followed++) {
     let stat: fs.Stats;
     try {
       stat = fs.lstatSync(current);
@@ -32,11 +35,9 @@ export function resolveTarget(file: string): string {
       return current; // not there (yet), or its folder is unusable: the write itself reports why
     }
     if (!stat.isSymbolicLink()) return current;
-    if (followed === MAX_LINKS) {
-      throw new GovernanceError('SAVE_FAILED', `Cannot save the governance database to ${file}: more than ${MAX_LINKS} symbolic links (a loop?). Point it at a real file.`, { file, errno: 'ELOOP' });
-    }
     current = path.resolve(path.dirname(current), fs.readlinkSync(current));
   }
+  return undefined;
 }
 
 function isAlive(pid: number): boolean {
@@ -50,18 +51,18 @@ function isAlive(pid: number): boolean {
 
 /**
  * Removes `.<name>.<pid>.<hex>.tmp` files beside `target` whose process is gone (or is this one:
- * saves are synchronous, so none of ours is in progress). Returns the names removed.
+ * saves are synchronous, so none of ours is in progress). What cannot be removed (a read-only
+ * folder) stays until a later save or open can.
  */
-export function removeOrphanedTemps(target: string): string[] {
+export function removeOrphanedTemps(target: string): void {
   const dir = path.dirname(target);
   const prefix = `.${path.basename(target)}.`;
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch {
-    return [];
+    return;
   }
-  const removed: string[] = [];
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
@@ -70,12 +71,10 @@ export function removeOrphanedTemps(target: string): string[] {
     if (pid !== process.pid && isAlive(pid)) continue;
     try {
       fs.unlinkSync(path.join(dir, name));
-      removed.push(name);
     } catch {
-      // a read-only folder: the orphan stays until a save can remove it
+      // a read-only folder: the orphan stays until a save or open can remove it
     }
   }
-  return removed;
 }
 
 function saveError(err: unknown, file: string, target: string): GovernanceError {
@@ -94,43 +93,34 @@ function saveError(err: unknown, file: string, target: string): GovernanceError 
 /** Writes `bytes` to `file` atomically, keeping the target's mode and following symlinks (see module comment). */
 export function saveFile(file: string, bytes: Uint8Array): void {
   const target = resolveTarget(file);
+  if (target === undefined) {
+    throw new GovernanceError('SAVE_FAILED', `Cannot save the governance database to ${file}: more than ${MAX_LINKS} symbolic links (a loop?). Point it at a real file.`, { file, errno: 'ELOOP' });
+  }
   removeOrphanedTemps(target);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let created = false;
   try {
-    const mode = existingMode(target);
+    const existing = fs.statSync(target, { throwIfNoEntry: false }); // its mode is kept
     const fd = fs.openSync(tmp, 'wx');
     created = true;
     try {
       fs.writeSync(fd, bytes);
-      if (mode !== undefined) fs.fchmodSync(fd, mode);
+      if (existing) fs.fchmodSync(fd, existing.mode & 0o7777);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, target);
   } catch (err) {
-    if (created) fs.rmSync(tmp, { force: true });
+    if (created) fs.unlinkSync(tmp);
     throw saveError(err, file, target);
-  }
-}
-
-/** Permission bits of the file a save replaces, or undefined when there is none yet. */
-function existingMode(target: string): number | undefined {
-  try {
-    return fs.statSync(target).mode & 0o7777;
-  } catch {
-    return undefined;
   }
 }
 
 /** Reads a database file; only a file that is not there is FILE_NOT_FOUND. */
 export function readFile(file: string): Buffer {
-  try {
-    removeOrphanedTemps(resolveTarget(file));
-  } catch {
-    // a symlink loop: the read below reports it
-  }
+  const target = resolveTarget(file);
+  if (target !== undefined) removeOrphanedTemps(target);
   try {
     return fs.readFileSync(file);
   } catch (err) {

@@ -1,29 +1,17 @@
 /**
  * GovernanceDatabase behaviour the other database tests leave loose: the exact refusal texts a
- * user sees, which table a refusal names for every statement form, first use in a fresh process
- * (sql.js and the template loaded once), symlink limits like the kernel's, and temp files of a
- * process owned by someone else.
+ * user sees, which table a refusal names for every statement form, sql.js loaded once, symlink
+ * limits like the kernel's, and temp files of a process owned by someone else.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GovernanceDatabase, loadSqlJs } from '../../../src/governance';
+import { spawn, spawnSync } from 'node:child_process';
+import { GovernanceDatabase, loadSqlJs, type GovernanceError } from '../../../src/governance';
 import { freshDb, refusedWith, seedAgent } from '../fixtures';
 
 const IS_ROOT = process.getuid?.() === 0;
-
-/** A second, never-used instance of the database module (its own sql.js and template caches). */
-function freshDatabaseModule(): typeof import('../../../src/governance/db/database') {
-  const id = require.resolve('../../../src/governance/db/database');
-  const cached = require.cache[id];
-  delete require.cache[id];
-  try {
-    return require(id);
-  } finally {
-    require.cache[id] = cached;
-  }
-}
 
 describe('GovernanceDatabase strength (exact texts, statement forms, first use)', () => {
   let dir: string;
@@ -76,17 +64,6 @@ describe('GovernanceDatabase strength (exact texts, statement forms, first use)'
     it('loads sql.js once: every call gives the same module', async () => {
       assert.equal(await loadSqlJs(), await loadSqlJs());
     });
-
-    it('a never-used module instance loads sql.js and bootstraps its template on first create()', async () => {
-      const fresh = freshDatabaseModule();
-      const SQL = await fresh.loadSqlJs();
-      assert.equal(typeof SQL.Database, 'function');
-      const db = await fresh.GovernanceDatabase.create();
-      assert.deepEqual(db.checkSchema().missingTables, []);
-      assert.equal(db.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys, 1);
-      const again = await fresh.GovernanceDatabase.create();
-      assert.deepEqual(Buffer.from(again.export()), Buffer.from(db.export()));
-    });
   });
 
   describe('exact texts', () => {
@@ -122,8 +99,10 @@ describe('GovernanceDatabase strength (exact texts, statement forms, first use)'
         notSqlite.message,
         'notes.db is not a SQLite database (bad or missing header); it was left untouched. Restore it from a backup or create a new database.',
       );
+      assert.deepEqual((notSqlite as GovernanceError).details, { label: 'notes.db' });
       const headerOnly = await GovernanceDatabase.fromBytes(Buffer.from('SQLite format 3\0', 'latin1'), 'header.db').then(() => assert.fail('expected a refusal'), (e: unknown) => e as Error);
-      assert.match(headerOnly.message, /^header\.db is a damaged SQLite database \(.+\); it was left untouched\. Restore it from a backup or create a new database\.$/s);
+      assert.equal(headerOnly.message, 'header.db is a damaged SQLite database (file is not a database); it was left untouched. Restore it from a backup or create a new database.');
+      assert.deepEqual((headerOnly as GovernanceError).details, { label: 'header.db', problem: 'file is not a database' });
       const short = await GovernanceDatabase.fromBytes(Buffer.from('SQLite format'), undefined).then(() => assert.fail('expected a refusal'), (e: unknown) => e as Error);
       assert.match(short.message, /^database is not a SQLite database/);
     });
@@ -137,6 +116,61 @@ describe('GovernanceDatabase strength (exact texts, statement forms, first use)'
       assert.match(err.message, /^recipes\.db is not a governance database: Governance schema is incomplete: missing table workspaces; /);
       assert.equal(err.details.label, 'recipes.db');
       assert.deepEqual(err.details.missingColumns, []);
+    });
+  });
+
+  describe('transactions end in SQLite too', () => {
+    it('each committed transaction is in the exported image, and a later one can start', async () => {
+      const db = await freshDb();
+      db.transaction(() => seedAgent(db, { id: 'first' }));
+      db.transaction(() => db.transaction(() => seedAgent(db, { id: 'second' })));
+      const reopened = await GovernanceDatabase.fromBytes(db.export(), 'image');
+      assert.deepEqual(reopened.all('SELECT id FROM agent_registry ORDER BY id'), [{ id: 'first' }, { id: 'second' }]);
+    });
+
+    it('a failed transaction leaves nothing in the exported image', async () => {
+      const db = await freshDb();
+      assert.throws(() => db.transaction(() => {
+        seedAgent(db, { id: 'doomed' });
+        throw new Error('no');
+      }), /no/);
+      const reopened = await GovernanceDatabase.fromBytes(db.export(), 'image');
+      assert.deepEqual(reopened.all('SELECT id FROM agent_registry'), []);
+    });
+  });
+
+  describe('causes and statements kept for diagnosis', () => {
+    it('a statement failure keeps the trimmed statement and SQLite\'s error as its cause', async () => {
+      const db = await freshDb();
+      const err = refusedWith('DATABASE_ERROR', () => db.all('  \n SELECT * FROM nowhere  \n'));
+      assert.equal(err.details.statement, 'SELECT * FROM nowhere');
+      assert.equal((err.cause as Error).message, 'no such table: nowhere');
+    });
+
+    it('file refusals keep the operating system error as their cause', async () => {
+      const db = await freshDb();
+      const missing = refusedWith('FOLDER_NOT_FOUND', () => db.save(path.join(dir, 'none', 'x.db')));
+      assert.equal((missing.cause as NodeJS.ErrnoException).code, 'ENOENT');
+      const onFolder = refusedWith('SAVE_FAILED', () => db.save(dir));
+      assert.equal((onFolder.cause as NodeJS.ErrnoException).code, 'EISDIR');
+      const notFound = (await GovernanceDatabase.open(path.join(dir, 'none.db')).catch((e: unknown) => e)) as GovernanceError;
+      assert.equal((notFound.cause as NodeJS.ErrnoException).code, 'ENOENT');
+      const folder = (await GovernanceDatabase.open(dir).catch((e: unknown) => e)) as GovernanceError;
+      assert.equal((folder.cause as NodeJS.ErrnoException).code, 'EISDIR');
+    });
+
+    it('saving leaks no file descriptor, whether it succeeds or fails', async function () {
+      if (!fs.existsSync('/proc/self/fd')) {
+        console.log('      (skipped: no /proc/self/fd to count descriptors on this system)');
+        this.skip();
+      }
+      const db = await freshDb();
+      const open = () => fs.readdirSync('/proc/self/fd').length;
+      const before = open();
+      db.save(path.join(dir, 'fd.db'));
+      refusedWith('SAVE_FAILED', () => db.save(dir));
+      await GovernanceDatabase.open(path.join(dir, 'fd.db'));
+      assert.equal(open(), before);
     });
   });
 
@@ -163,19 +197,49 @@ describe('GovernanceDatabase strength (exact texts, statement forms, first use)'
       assert.equal(fs.existsSync(path.join(caseDir, 'long.db')), false);
     });
 
-    it("a temp file of a live process owned by someone else (pid 1) is kept, even by an unprivileged open", async () => {
-      const file = path.join(caseDir, 'gov.db');
-      (await freshDb()).save(file);
-      const foreign = '.gov.db.1.0123abcd.tmp';
-      fs.writeFileSync(path.join(caseDir, foreign), 'in progress');
-      const opening = IS_ROOT ? unprivilegedOpen(file) : GovernanceDatabase.open(file);
-      await opening;
-      assert.deepEqual(fs.readdirSync(caseDir).sort(), [foreign, 'gov.db'].sort());
+    it('a temp file of a live process owned by another user is kept, even by an unprivileged open', async () => {
+      // As root the other user's process is a child running as uid 65533, signalled with the
+      // effective uid 65534 (EPERM); as another user, pid 1 (root's) gives EPERM directly.
+      const other = IS_ROOT ? spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { uid: 65533, gid: 65533, stdio: 'ignore' }) : undefined;
+      try {
+        const file = path.join(caseDir, 'gov.db');
+        (await freshDb()).save(file);
+        const foreign = `.gov.db.${other?.pid ?? 1}.0123abcd.tmp`;
+        fs.writeFileSync(path.join(caseDir, foreign), 'in progress');
+        await (IS_ROOT ? unprivilegedOpen(file) : GovernanceDatabase.open(file));
+        assert.deepEqual(fs.readdirSync(caseDir).sort(), [foreign, 'gov.db'].sort());
+      } finally {
+        other?.kill('SIGKILL');
+      }
+    });
+
+    it('a save skips names that only look like its temp files', async () => {
+      const names = ['.gov.db.notapid.tmp', '.gov.db.12.0123abcd.tmp.keep', '.gov.db..tmp'];
+      for (const name of names) fs.writeFileSync(path.join(caseDir, name), 'x');
+      (await freshDb()).save(path.join(caseDir, 'gov.db'));
+      assert.deepEqual(fs.readdirSync(caseDir).sort(), [...names, 'gov.db'].sort());
+    });
+
+    it('saving into a read-only file system is PERMISSION_DENIED (EROFS)', async function () {
+      const mountPoint = path.join(caseDir, 'ro');
+      fs.mkdirSync(mountPoint);
+      const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', mountPoint], { encoding: 'utf8' });
+      if (mounted.status !== 0) {
+        console.log(`      (skipped: cannot mount a read-only tmpfs here: ${mounted.error?.message ?? mounted.stderr.trim()}; the EACCES and EPERM cases cover read-only folders)`);
+        this.skip();
+      }
+      try {
+        const db = await freshDb();
+        const err = refusedWith('PERMISSION_DENIED', () => db.save(path.join(mountPoint, 'x.db')));
+        assert.equal(err.details.errno, 'EROFS');
+      } finally {
+        spawnSync('umount', [mountPoint]);
+      }
     });
   });
 });
 
-/** Opens `file` with the effective uid of `nobody` (so signalling pid 1 is EPERM), then restores root. */
+/** Opens `file` with the effective uid/gid of `nobody` (root: no permission bypass, no CAP_KILL), then restores root. */
 function unprivilegedOpen(file: string): Promise<GovernanceDatabase> {
   process.setegid!(65534);
   process.seteuid!(65534);
