@@ -38,6 +38,8 @@ export interface MutationHost {
   log: vscode.LogOutputChannel;
   /** The active config (undefined before discovery). */
   config(): ResolvedConfig | undefined;
+  /** Resolves once the configs being (re)loaded are in (roots are read asynchronously). */
+  ready?(): Promise<void>;
   notify(kind: 'info' | 'warning' | 'error', message: string, ...actions: string[]): Thenable<string | undefined>;
   changed(): void;
 }
@@ -86,6 +88,7 @@ export class MutationFeature implements vscode.Disposable {
         .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'), () => undefined);
       return undefined;
     }
+    await this.host.ready?.();
     const config = this.host.config();
     if (!config) throw new Error('No governance configuration is loaded yet.');
     if (this.handle) throw new Error('Test strength is already being checked; cancel it first.');
