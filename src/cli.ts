@@ -3,6 +3,8 @@
  * Headless entry: `governance-coverage run [--config F] [--root DIR] [--grep G] [--json] [--per-test] [--node N]`,
  * `governance-coverage report --from <lcov.info | coverage-final.json | cobertura.xml>`
  * and `governance-coverage mutate …` (test strength through StrykerJS, see mutation/cli.ts).
+ * `run --shard k/n` runs one part of the test files and writes a shard record; `merge DIR…` makes
+ * one run of the shard records: the same table, gaps, hints and reports (src/continuous).
  *
  * Runs the suite with coverage (progress on a terminal), prints the table against targets, the
  * top gaps with hints and the closing `N passed, N failed` line; writes the reports.
@@ -22,9 +24,14 @@ import {
 } from './coverage/index';
 import { ReportError } from './coverage/importReport';
 import { mutateMain, MUTATE_USAGE } from './mutation/cli';
+import { checkSplit, eventRecorder, parseShard, readDurations, readShards, splitShards, writeDurations, writeShard } from './continuous/shard';
+import { mergeShards } from './continuous/merge';
+import { findTestFiles } from './coverage/runner';
 
 const USAGE = `Usage: governance-coverage run [--config FILE] [--root DIR] [--grep PATTERN] [--json] [--per-test] [--hints N] [--node PATH]
        governance-coverage report --from REPORT [--config FILE] [--root DIR] [--json] [--hints N]
+       governance-coverage run --shard k/n [options of run]
+       governance-coverage merge [--config FILE] [--root DIR] [--json] [--hints N] DIR...
 
   run             run the root's mocha tests with coverage: the root's own mocha setup (.mocharc.*,
                   package.json "mocha", the mocha command of an npm script) with our config on top
@@ -36,13 +43,21 @@ const USAGE = `Usage: governance-coverage run [--config FILE] [--root DIR] [--gr
                   runs the embedded governance suite
   --grep PATTERN  run only tests whose full title matches (regular expression)
   --json          print one JSON document (summary, per-file figures, targets, gaps with hints)
-  --per-test      record per-test coverage (closest tests in the hints)
+  --per-test      record per-test coverage (closest tests in the hints; the default)
+  --no-per-test   do not record per-test coverage
+  --shard k/n     run the k-th of n parts of the test files (split by file and the durations in
+                  <reportDir>/test-durations.json) and write a shard record into the report folder
+  merge DIR...    merge the shard records in the DIRs (the shards' report folders) into one run
   --hints N       how many gaps to explain (default 5)
   --node PATH     the Node.js that runs the tests (default: node on PATH, else this one)`;
 
 /** Parsed command line. */
 export interface CliArgs {
-  command: 'run' | 'report';
+  command: 'run' | 'report' | 'merge';
+  /** `--shard k/n` */
+  shard?: { k: number; n: number };
+  /** merge: folders (or files) holding shard records */
+  dirs: string[];
   config?: string;
   root: string;
   grep?: string;
@@ -56,8 +71,8 @@ export interface CliArgs {
 /** Parse argv (without node and script); throws a usage message string on error. */
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (command !== 'run' && command !== 'report') throw command ? `unknown command "${command}"` : 'missing command';
-  const args: CliArgs = { command, root: process.cwd(), json: false, perTest: false, hints: 5 };
+  if (command !== 'run' && command !== 'report' && command !== 'merge') throw command ? `unknown command "${command}"` : 'missing command';
+  const args: CliArgs = { command, root: process.cwd(), json: false, perTest: true, hints: 5, dirs: [] };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = () => {
@@ -67,6 +82,9 @@ export function parseArgs(argv: string[]): CliArgs {
     };
     if (a === '--json') args.json = true;
     else if (a === '--per-test') args.perTest = true;
+    else if (a === '--no-per-test') args.perTest = false;
+    else if (a === '--shard' && command === 'run') args.shard = parseShard(value());
+    else if (command === 'merge' && !a.startsWith('--')) args.dirs.push(path.resolve(a));
     else if (a === '--config') args.config = path.resolve(value());
     else if (a === '--root') args.root = path.resolve(value());
     else if (a === '--node' && command === 'run') args.node = value();
@@ -84,6 +102,7 @@ export function parseArgs(argv: string[]): CliArgs {
     } else throw `unknown option "${a}"`;
   }
   if (command === 'report' && !args.from) throw 'report needs --from REPORT';
+  if (command === 'merge' && !args.dirs.length) throw 'merge needs the folders of the shard records';
   return args;
 }
 
@@ -166,8 +185,12 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
     return 2;
   }
   if (args.command === 'report') return report(args, config, out, err);
+  if (args.command === 'merge') return mergeCommand(args, config, out, err);
   const tty = !args.json && !!out.isTTY;
-  const handle = startRun({ config, grep: args.grep, perTest: args.perTest, node });
+  const files = args.shard ? splitShards(config.root, await findTestFiles(config), readDurations(config), args.shard.n)[args.shard.k - 1] : undefined;
+  const handle = startRun({ config, grep: args.grep, perTest: args.perTest || !!args.shard, node, files, keepRaw: !!args.shard });
+  const recorder = eventRecorder(config.root);
+  handle.onEvent(recorder.onEvent);
   const signals = onSignals(handle);
   const failures: Array<{ title: string; failure: FailureInfo }> = [];
   let total = 0;
@@ -186,6 +209,7 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
     const result = await handle.result;
     if (signals.signal && !result.error) result.error = `interrupted by ${signals.signal}`;
     if (tty) out.write(`\r${' '.repeat((out.columns || 100) - 1)}\r`);
+    if (args.shard) return shardDone(args, args.shard, config, result, failures, files ?? [], recorder.durations, out);
     const analysis = await analyze(result, config);
     const problem = emptinessProblem(config, result, analysis);
     let reports: string[] = [];
@@ -197,6 +221,8 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
       reportError = e.message;
     }
     print(args, config, result, analysis, failures, reports, out, problem);
+    // After the reports (their folder is swapped in whole): what the next sharded run splits by.
+    if (reports.length) writeDurations(config, recorder.durations);
     if (reportError) {
       err.write(`governance-coverage: ${reportError}\n`);
       return 2;
@@ -206,6 +232,52 @@ export async function main(argv: string[], out: NodeJS.WriteStream = process.std
   } finally {
     signals.dispose();
   }
+}
+
+/** A shard's end: its record in the report folder (no table: the merge prints it). */
+function shardDone(
+  args: CliArgs, shard: { k: number; n: number }, config: ResolvedConfig, result: RunResult,
+  failures: Array<{ title: string; failure: FailureInfo }>, files: string[], durations: Record<string, number>, out: NodeJS.WriteStream,
+): number {
+  // No durations file written: the other shards may still read it to split (the merge writes it).
+  const file = writeShard(config, { format: 'governance-coverage-shard/1', ...shard, root: config.root, files, result, failures, durations });
+  const { k, n } = shard;
+  if (args.json) {
+    out.write(`${JSON.stringify({ shard: `${k}/${n}`, files: files.map((f) => path.relative(config.root, f)), stats: result.stats, record: file, ...(result.error ? { error: result.error } : {}) }, null, 2)}\n`);
+  } else {
+    for (const f of failures) out.write(`FAIL ${f.title}\n  ${f.failure.message.split('\n')[0]}\n`);
+    if (result.error) out.write(`ERROR ${result.error}\n`);
+    out.write(`Shard ${k}/${n}: ${files.length} test file(s). Record: ${path.relative(config.root, file)} (merge the shards with governance-coverage merge)\n${closingLine(result.stats)}\n`);
+  }
+  return result.stats.failed === 0 && result.loadErrors.length === 0 && runComplete(result) ? 0 : 1;
+}
+
+/** `merge DIR…`: the shard records as one run — the same table, gaps, hints, reports and exit code. */
+async function mergeCommand(args: CliArgs, config: ResolvedConfig, out: NodeJS.WriteStream, err: NodeJS.WriteStream): Promise<number> {
+  let shards;
+  try {
+    shards = readShards(args.dirs);
+    checkSplit(shards, await findTestFiles(config), config.root);
+  } catch (e) {
+    err.write(`governance-coverage merge: ${String(e)}\n`);
+    return 2;
+  }
+  const result = await mergeShards(shards, config);
+  const failures = shards.flatMap((s) => s.failures);
+  const analysis = await analyze(result, config);
+  const problem = emptinessProblem(config, result, analysis);
+  let reports: string[];
+  try {
+    reports = await writeReports(result, analysis, config);
+  } catch (e) {
+    if (!(e instanceof ReportWriteError)) throw e;
+    err.write(`governance-coverage: ${e.message}\n`);
+    return 2;
+  }
+  print(args, config, result, analysis, failures, reports, out, problem);
+  writeDurations(config, Object.assign({}, ...shards.map((s) => s.durations)));
+  const ok = result.stats.failed === 0 && result.loadErrors.length === 0 && runComplete(result) && !problem && analysis.allTargetsMet;
+  return ok ? 0 : 1;
 }
 
 /** `report --from`: the analysis of coverage made elsewhere; exit 0 when every target is met. */

@@ -28,6 +28,7 @@ import { captureEsmSources, loadMocha, loadRequires, mochaLoader, mochaOptions, 
 import type { CoverageMapData } from 'istanbul-lib-coverage';
 import { openChannel } from './channel';
 import type { Window, WireWindow } from './v8';
+import { ChildProbes, type ProbeMessage } from '../continuous/childProbes';
 
 /** What the parent passes to the child. */
 export interface ChildOptions {
@@ -40,6 +41,11 @@ export interface ChildOptions {
   coverage: boolean;
   perTest: boolean;
   engine: 'v8' | 'istanbul';
+  /**
+   * How per-test coverage is recorded with the V8 engine: `probes` (the default; one-shot probes
+   * in the source files, see src/continuous/probes.ts) or `takes` (a V8 take per test).
+   */
+  perTestMode?: 'probes' | 'takes';
   /** The workspace's mocha setup: which mocha, its options (see childMocha.ts). */
   mocha: MochaSetup;
   /** Sources may be ES modules: capture them through a loader hook (childMocha.ts). */
@@ -60,6 +66,10 @@ export type ChildMessage =
   | { t: 'compiled'; file: string; code: string }
   /** V8 engine: the raw coverage takes of the source files, at the end (the runner converts them). */
   | { t: 'windows'; windows: WireWindow[] }
+  /** Per-test probes: the blocks of an instrumented source file (src/continuous/probes.ts). */
+  | ProbeMessage
+  /** Per-test probes: the probe ids the test of the last `testStart` touched. */
+  | { t: 'touched'; ids: number[] }
   /** The process is exiting before the run ended (`process.exit()`), during test `p` of `opts.files[f]` if any. */
   | { t: 'exit'; code: number; f?: number; p?: string[] };
 
@@ -84,6 +94,12 @@ function onExit(code: number): void {
 }
 process.on('exit', onExit);
 const sourceFiles = new Set(opts.sourceFiles);
+/** Per-test coverage by probes (V8 engine, `perTestMode` `probes`). */
+const probes = probesFor(opts, send);
+
+function probesFor(o: ChildOptions, sender: (m: ChildMessage) => void): ChildProbes | undefined {
+  return o.coverage && o.perTest && o.engine === 'v8' && o.perTestMode !== 'takes' ? new ChildProbes(sender) : undefined;
+}
 
 // --- coverage collection -------------------------------------------------------------------
 let session: inspector.Session | undefined;
@@ -119,7 +135,7 @@ function take(id?: string): void {
   for (const s of res.result) {
     const file = sourceUrls.get(s.url) ?? (sourceFiles.has(s.url) ? s.url : undefined);
     // Between takes, a script none of whose ranges ran adds nothing (absent counts as zero).
-    if (file && (windows.length === 0 || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) scripts.set(file, s.functions);
+    if (file && (windows.length === 0 || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) scripts.set(file, probes ? probes.map(file, s.functions) : s.functions);
   }
   if (scripts.size) windows.push({ testId: id, scripts });
 }
@@ -162,7 +178,10 @@ function sendCompiled(file: string, code: string): void {
 Module.prototype._compile = function (content: string, filename: string) {
   if (sourceFiles.has(filename)) {
     if (instrument) content = instrument(content, filename);
-    else if (opts.coverage) sendCompiled(filename, content);
+    else if (opts.coverage) {
+      sendCompiled(filename, content);
+      if (probes) content = probes.instrument(filename, content);
+    }
   }
   return originalCompile.call(this, content, filename);
 };
@@ -333,7 +352,8 @@ async function main(): Promise<void> {
         hookRan = true;
       });
       runner.on(C.EVENT_TEST_BEGIN, (t: MochaRunnable) => {
-        if (opts.perTest && hookRan) take();
+        if (probes) probes.begin();
+        else if (opts.perTest && hookRan) take();
         hookRan = false;
         current = t;
         // Most events: sent as the test file's index and the title path (the runner adds the id).
@@ -359,7 +379,9 @@ async function main(): Promise<void> {
       });
       runner.on(C.EVENT_TEST_END, (t: MochaRunnable) => {
         exitWatch.test = undefined;
-        if (opts.perTest && !t.pending) take(base(t).id);
+        if (probes) {
+          if (!t.pending) send({ t: 'touched', ids: probes.end() });
+        } else if (opts.perTest && !t.pending) take(base(t).id);
         hookRan = false; // this test's beforeEach hooks are in its own window
       });
     }

@@ -207,9 +207,9 @@ async function mochaPart(root: string, options: LoadOptions): Promise<SetupPart 
 export async function loadConfig(root: string, options: LoadOptions = {}): Promise<ResolvedConfig> {
   root = realRoot(root);
   const ours = readUserConfig(root) ?? options.fallback;
+  if (!ours && isThisProject(root)) return embeddedConfig(root);
   const setup = await mochaPart(root, options);
   if (ours) return resolveConfig(root, ours.user, ours.source, setup);
-  if (isThisProject(root)) return embeddedConfig(root);
   if (setup) return resolveConfig(root, {}, setup.mocha.sources.join(', '), setup);
   throw new NoSetupError(root);
 }

@@ -228,5 +228,6 @@ export async function readMochaSetup(root: string, node: string, trusted: boolea
     ...(found.script ? [`npm script "${found.script.name}"`] : []),
   ];
   const notes = loaded.skipped.map((f) => `${f} was not read: it is code, and the workspace is not trusted.`);
+  if (!sources.length) sources.push('mocha defaults');
   return { part: setupFromOptions(root, loaded, mocha, sources), notes };
 }

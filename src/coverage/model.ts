@@ -183,12 +183,14 @@ export interface RunOptions {
   grep?: string;
   /** Collect coverage (default true). */
   coverage?: boolean;
-  /** Record which statements/branches/functions each test executed (default false). */
+  /** Record which statements/branches/functions each test executed (default true with coverage; see src/continuous/probes.ts). */
   perTest?: boolean;
   /** Start the child with `--inspect-brk=<port>` for debugging (0 = pick). */
   debugPort?: number;
   /** Extra environment for the child. */
   env?: Record<string, string>;
+  /** Keep the raw coverage in the result (`RunResult.raw`), for merging shards (src/continuous). */
+  keepRaw?: boolean;
   /** The Node.js executable for the test process (see runtime.ts); default: `node` on PATH, else this process's. */
   node?: string;
 }
@@ -259,6 +261,8 @@ export interface RunResult {
   perTest?: Record<string, TestCoverage>;
   /** test id → full title (for hints and the editor). */
   testTitles: Record<string, string>;
+  /** The raw coverage when `keepRaw` was requested (see src/continuous/raw.ts). */
+  raw?: import('../continuous/raw').RawCoverage;
   /** Problems that did not stop the run (a malformed line on the message pipe was skipped). */
   warnings?: string[];
 }

@@ -36,6 +36,8 @@ import { completeCoverage } from './normalize';
 import { isChildMessage, messageHandler, readMessages, type Emit, type RunPlan, type RunState } from './runMessages';
 import { killRun, newRunId, RUN_MARKER } from './processes';
 import { convert, type Window, type WireWindow } from './v8';
+import { perTestFromProbes } from '../continuous/perTest';
+import { rawCoverage, type RawCoverage } from '../continuous/raw';
 
 /** How long the message pipe may stay open after the child exited and its processes were killed. */
 const DRAIN_MS = 3000;
@@ -132,8 +134,10 @@ async function resolveRun(options: StartOptions): Promise<Plan> {
     timeout: config.timeout,
     grep: options.grep,
     coverage: options.coverage !== false,
-    perTest: !!options.perTest && options.coverage !== false,
+    // Per-test coverage is on unless turned off: probes cost what each test touches (src/continuous/probes.ts).
+    perTest: options.perTest !== false && options.coverage !== false,
     engine: options.engine ?? 'v8',
+    perTestMode: options.env?.GOVCOV_PER_TEST === 'takes' ? 'takes' : 'probes',
     mocha: config.mocha,
     esm: childOptionsEsm(config, sourceFiles),
     eventsFd: 4,
@@ -154,6 +158,7 @@ function spawnChild(plan: Plan, options: StartOptions): ChildProcess {
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], // fd 4: the child's messages (channel.ts)
     detached: true, // its own process group: the run ends the whole group
+    windowsHide: true, // (on Windows `detached` would open a console)
   });
 }
 
@@ -275,12 +280,12 @@ export function startRun(options: StartOptions): RunHandle {
     runId = plan.runId;
     const state: RunState = {
       stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, loadErrors: [], testTitles: {}, settled: new Set(),
-      warnings: [], coverage: {}, compiled: new Map(), converters: new Map(),
+      warnings: [], coverage: {}, compiled: new Map(), converters: new Map(), probeFiles: new Map(), touched: new Map(),
     };
     const timing = (text: string) => {
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
     };
-    const finishCoverage = (windows: WireWindow[]) => convertCoverage(windows, plan, state, emit, timing);
+    const finishCoverage = (windows: WireWindow[]) => convertCoverage(windows, plan, state, emit, timing, !!options.keepRaw);
     let error: string | undefined;
     const stderrTail: string[] = [];
     let exitStatus = 'not started';
@@ -317,13 +322,14 @@ export function startRun(options: StartOptions): RunHandle {
     if (plan.childOptions.coverage && plan.childOptions.engine === 'v8' && !cancelled && !timedOut) {
       const t0 = performance.now();
       // No takes (the child died first): every source file at zero, as before.
-      ({ coverage: state.coverage, perTest: state.perTest } = await (state.conversion ?? finishCoverage([])));
+      ({ coverage: state.coverage, perTest: state.perTest, raw: state.raw } = await (state.conversion ?? finishCoverage([])));
       if (!plan.childOptions.perTest) state.perTest = undefined;
       timing(`waited ${(performance.now() - t0).toFixed(0)} ms for the coverage after the child exited`);
     }
     const res: RunResult = { stats, cancelled, timedOut, loadErrors: state.loadErrors, coverage: state.coverage, testTitles: state.testTitles };
     if (error) res.error = error;
     if (state.perTest) res.perTest = state.perTest;
+    if (state.raw) res.raw = state.raw;
     if (state.warnings.length) res.warnings = state.warnings;
     emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
     return res;
@@ -344,12 +350,16 @@ export function startRun(options: StartOptions): RunHandle {
 }
 
 /** Step 6: raw takes → normalised istanbul coverage of every source file (+ per-test data). */
-async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunState, emit: Emit, timing: (text: string) => void) {
+async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunState, emit: Emit, timing: (text: string) => void, keepRaw: boolean) {
   const t0 = performance.now();
-  let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> } = { coverage: {} };
+  let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage } = { coverage: {} };
   try {
     const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
-    out = await convert(list, state.compiled, plan.childOptions.perTest, state.converters);
+    const probing = plan.childOptions.perTest && plan.childOptions.perTestMode !== 'takes';
+    out = await convert(list, state.compiled, plan.childOptions.perTest && !probing, state.converters);
+    // Per-test coverage by probes and the raw record for shards: src/continuous.
+    if (probing) out.perTest = await perTestFromProbes(list[0], state.converters, state.probeFiles, state.touched);
+    if (keepRaw) out.raw = rawCoverage(plan.sourceFiles, state.compiled, list[0], state.probeFiles, state.touched);
   } catch (err) {
     emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
   }

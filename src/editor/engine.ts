@@ -6,6 +6,7 @@
 import type {
   Analysis, ConfigProblem, ResolvedConfig, RunHandle, RunOptions, RunResult, TargetRule, UserConfig,
 } from '../coverage/model';
+import type { AffectedRun, Change, Selection } from '../continuous/continuous';
 
 /** The engine API the editor codes against (the contract of `src/coverage/index.ts`). */
 export interface Engine {
@@ -20,6 +21,11 @@ export interface Engine {
   analyze(result: RunResult, config: ResolvedConfig): Promise<Analysis>;
   writeReports(result: RunResult, analysis: Analysis, config: ResolvedConfig): Promise<string[]>;
   renderPlan(analysis: Analysis, config: ResolvedConfig): string;
+  /** Continuous run (src/continuous): the tests `changes` affect (no run), and their run merged into `previous`. */
+  selectAffected?(config: ResolvedConfig, previous: RunResult, changes: Change[]): Selection;
+  startAffected?(config: ResolvedConfig, previous: RunResult, changes: Change[], start: (o: RunOptions) => RunHandle, extra?: Partial<RunOptions>): {
+    selection: Selection; handle?: RunHandle; result: Promise<AffectedRun>;
+  };
   renderTable(analysis: Analysis): string;
 }
 

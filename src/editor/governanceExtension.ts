@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { Analysis, ResolvedConfig, RunResult } from '../coverage/model';
 import { COMMANDS, SECTION, type RunCommandArgs, type TestStateArgs, type WaitForArgs } from './commands';
 import { CoverageReporter } from './coverageReport';
+import { ContinuousRuns } from './continuousRun';
 import { loadEngine, type Engine, type SettingsConfig } from './engine';
 import { GapDecorations, type HintDetail } from './gapDecorations';
 import { MutationFeature } from './mutationFeature';
@@ -33,6 +34,7 @@ export class GovernanceExtension implements vscode.Disposable {
   private readonly mutation: MutationFeature;
   private readonly runs: RunService;
   private readonly coverage: CoverageReporter;
+  private continuous: ContinuousRuns | undefined;
   private readonly profiles: Record<RunKind, vscode.TestRunProfile>;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
@@ -54,12 +56,16 @@ export class GovernanceExtension implements vscode.Disposable {
       vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
     );
     const handler = (kind: RunKind) => (request: vscode.TestRunRequest, token: vscode.CancellationToken) =>
-      this.guardedRun(request, kind, token).then(() => undefined);
+      request.continuous && this.continuous && vscode.workspace.isTrusted
+        ? this.continuous.serve(request, token)
+        : this.guardedRun(request, kind, token).then(() => undefined);
     this.profiles = {
       run: this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, handler('run'), true),
       debug: this.controller.createRunProfile('Debug', vscode.TestRunProfileKind.Debug, handler('debug'), true),
       coverage: this.controller.createRunProfile('Coverage', vscode.TestRunProfileKind.Coverage, handler('coverage'), true),
     };
+    // Continuous run (on save, the affected tests only): src/editor/continuousRun.ts.
+    this.profiles.coverage.supportsContinuousRun = true;
     const coverage = (this.coverage = new CoverageReporter(this.profiles.coverage));
     this.roots = new RootSet({
       controller: this.controller,
@@ -85,6 +91,7 @@ export class GovernanceExtension implements vscode.Disposable {
       },
       notifyError: (m) => this.notifyError(m),
     });
+    this.continuous = new ContinuousRuns({ runs: this.runs, engine: this.lazyEngine(), roots: this.roots, log: this.log, profile: this.profiles.coverage });
     this.controller.refreshHandler = () => this.reload();
     this.disposables.push(
       this.controller, this.roots, this.decorations, this.runs, this.status, this.mutation, this.log, this.changed,
@@ -152,6 +159,8 @@ export class GovernanceExtension implements vscode.Disposable {
       analyze: (r, c) => get().analyze(r, c),
       writeReports: (r, a, c) => get().writeReports(r, a, c),
       renderPlan: (a, c) => get().renderPlan(a, c),
+      startAffected: (c, p, ch, st, x) => get().startAffected!(c, p, ch, st, x),
+      selectAffected: (c, p, ch) => get().selectAffected!(c, p, ch),
     };
   }
 

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Analysis, ResolvedConfig, RunEvent, RunResult } from '../coverage/model';
+import type { Analysis, ResolvedConfig, RunEvent, RunHandle, RunResult } from '../coverage/model';
 import { testId } from '../coverage/model';
 import type { Engine } from './engine';
 import { eventLogLine, eventToUpdate, type MessageData } from './results';
@@ -14,6 +14,9 @@ import type { TestTree } from './testTree';
 import { hasPerTestCoverageApi } from './coverageReport';
 
 export type RunKind = 'run' | 'debug' | 'coverage';
+
+/** A run other than the engine's plain one: its handle (events) and the result to report (the merged picture). */
+export type CustomRun = (config: ResolvedConfig, last: RunResult | undefined) => { handle: RunHandle; picture: Promise<RunResult> } | undefined;
 
 export type ResultState = 'queued' | 'started' | 'passed' | 'failed' | 'skipped' | 'errored';
 
@@ -119,9 +122,13 @@ export class RunService {
     this.ended.dispose();
   }
 
-  /** Queues a run (runs never overlap: they share the report folder). */
-  execute(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken): Promise<RunSummary | undefined> {
-    const next = this.queue.then(() => this.executeNow(request, kind, token));
+  /**
+   * Queues a run (runs never overlap: they share the report folder). `custom` replaces the
+   * engine's plain run (a continuous run: the affected tests, their coverage merged into the
+   * last picture, see continuousRun.ts).
+   */
+  execute(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken, custom?: CustomRun): Promise<RunSummary | undefined> {
+    const next = this.queue.then(() => this.executeNow(request, kind, token, custom));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -143,7 +150,7 @@ export class RunService {
     return out;
   }
 
-  private async executeNow(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken): Promise<RunSummary | undefined> {
+  private async executeNow(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken, custom?: CustomRun): Promise<RunSummary | undefined> {
     const groups = this.groups(request);
     if (!groups.length) {
       this.deps.notifyError('Governance tests cannot run: no test root is configured (see the Test Explorer).');
@@ -175,7 +182,7 @@ export class RunService {
     try {
       for (const g of groups) {
         if (token.isCancellationRequested) break;
-        await this.runRoot(g.tree, g.include, kind, token, run, record, summary, enqueued);
+        await this.runRoot(g.tree, g.include, kind, token, run, record, summary, enqueued, custom);
       }
     } finally {
       run.end();
@@ -199,6 +206,7 @@ export class RunService {
     record: (id: string, r: ResultRecord) => void,
     summary: RunSummary,
     enqueued: vscode.TestItem[],
+    custom?: CustomRun,
   ): Promise<void> {
     const { log, engine } = this.deps;
     const config = tree.current!;
@@ -206,7 +214,8 @@ export class RunService {
     let debugSession: vscode.DebugSession | undefined;
     try {
       log.info(`${kind} run in ${config.root}: ${selection.files ? `${selection.files.length} file(s)` : 'all test files'}${selection.grep ? `, grep /${selection.grep}/` : ''}`);
-      const handle = engine.startRun({
+      const started = custom?.(config, this.lastResult);
+      const handle = started?.handle ?? engine.startRun({
         config,
         files: selection.files,
         grep: selection.grep,
@@ -224,7 +233,7 @@ export class RunService {
       if (kind === 'debug' && handle.debugPort) {
         debugSession = await this.attachDebugger(await handle.debugPort, config, handle.cancel.bind(handle));
       }
-      const result = await handle.result;
+      const result = started ? await started.picture : await handle.result;
       this.active.delete(handle);
       unsubscribe();
       cancelSub.dispose();

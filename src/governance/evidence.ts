@@ -30,8 +30,6 @@ export interface WorkEpisode {
   episodeId: string;
   maturityAtTime: MaturityLevel;
   constitutionalScore: number;
-  /** Codes of the constitutional rules the work broke. */
-  violations: string[];
 }
 
 /** Records the one episode `work` leaves (see the module comment); returns it. */
@@ -48,5 +46,5 @@ export function recordWorkEpisode(deps: ResolvedDeps, work: WorkDone): WorkEpiso
     startedAt: work.startedAt,
     completedAt: work.completedAt,
   });
-  return { episodeId, maturityAtTime, constitutionalScore: validation.score, violations: validation.violations.map((v) => v.ruleCode) };
+  return { episodeId, maturityAtTime, constitutionalScore: validation.score };
 }

@@ -41,7 +41,7 @@ export interface ProposalRow {
   created_at: string;
 }
 
-const parseJson = (text: string | null): Json | null => (text === null ? null : (JSON.parse(text) as Json));
+const parseJson = (text: string | null): Json | null => JSON.parse(text ?? 'null') as Json | null;
 const toJson = (value: Json | null | undefined): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /** Maps a row to the camelCase `Proposal`. */

@@ -219,3 +219,14 @@ export function refusedWith(code: string, fn: () => unknown): GovernanceError {
   assert.equal(caught.code, code, caught.message);
   return caught;
 }
+
+/** `[code, message, details]` of the GovernanceError `fn` throws; fails when it throws anything else or nothing. */
+export function refusalOf(fn: () => unknown): [string, string, unknown] {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof GovernanceError, `expected a GovernanceError, got ${String(err)}`);
+    return [err.code, err.message, err.details];
+  }
+  return assert.fail('expected a GovernanceError to be thrown');
+}

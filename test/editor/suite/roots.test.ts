@@ -36,6 +36,29 @@ describeIf(trusted && folders().length === 1, 'Roots: this repository as the wor
     assert.equal(s.roots[0].item, null, 'a single root has no grouping item');
     assert.ok(s.tree.every((n) => n.id.startsWith(fs.realpathSync(workspaceRoot()))), 'every test file is a file of the workspace');
   });
+
+  it('"Load coverage report": coverage made elsewhere gives the analysis, gutter marks and status without a run', async () => {
+    const root = fs.realpathSync(workspaceRoot());
+    const dir = path.join(root, '.tmp', `editor-lcov-${process.pid}`);
+    const target = path.join(root, 'src', 'governance', 'proposalService.ts');
+    fs.mkdirSync(dir, { recursive: true });
+    try {
+      // An lcov tracefile as c8 or a CI job writes it: lines 20-29 ran, 30-39 never did.
+      const da = Array.from({ length: 20 }, (_, i) => `DA:${20 + i},${i < 10 ? 3 : 0}`).join('\n');
+      const file = path.join(dir, 'lcov.info');
+      fs.writeFileSync(file, `TN:\nSF:${path.relative(root, target)}\n${da}\nLF:20\nLH:10\nend_of_record\n`);
+      const runsBefore = (await state()).completedRuns;
+      const loaded = (await vscode.commands.executeCommand('governanceCoverage.loadCoverageReport', { file })) as { files: string[]; allTargetsMet: boolean };
+      assert.deepEqual(loaded, { file, files: ['src/governance/proposalService.ts'], allTargetsMet: false });
+      const s = await state();
+      assert.equal(s.completedRuns, runsBefore, 'nothing ran');
+      const marks = s.decorations[target]?.ranges ?? [];
+      assert.ok(marks.some((r) => r.startLine <= 33 && r.endLine >= 33), JSON.stringify(marks));
+      assert.match(s.status.text, /^Gov 50% \/ 95%$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describeIf(trusted && folders().length === 3, 'Roots: a multi-root workspace', function () {

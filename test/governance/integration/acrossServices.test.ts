@@ -254,6 +254,24 @@ describe('rules that hold across services (integration, public exports only)', (
     assert.deepEqual(db.all('SELECT maturity_at_time, outcome FROM agent_episodes'), [{ maturity_at_time: 'SUPERVISED', outcome: 'success' }]);
   });
 
+  it('rule 5: a workspace\'s own constitutional rules score the work of its agents only', async () => {
+    const ws = 'ws-finance';
+    db.run("INSERT INTO workspaces (id, name, status, created_at) VALUES (?, 'Finance', 'active', '2026-01-01T00:00:00.000Z')", [ws]);
+    new ConstitutionalValidator({ db }).addRule({ code: 'NO_IBAN', description: 'no bank details', severity: 'medium', pattern: 'iban', predicate: null, workspaceId: ws });
+    const proposals = new ProposalService({ db, clock });
+    const action: Json = { type: 'canvas', payload: { kind: 'form', fields: [{ name: 'iban' }] } };
+    for (const workspaceId of [ws, null]) {
+      const agent = seedAgent(db, { status: 'INTERN', workspaceId });
+      const p = proposals.createActionProposal({ agentId: agent.id, title: 'bank', action, proposedBy: 'lead' });
+      proposals.approve(p.id, 'lead');
+      await proposals.execute(p.id);
+    }
+    assert.deepEqual(db.all('SELECT workspace_id, constitutional_score FROM agent_episodes ORDER BY rowid'), [
+      { workspace_id: ws, constitutional_score: 0.85 },
+      { workspace_id: null, constitutional_score: 1 },
+    ]);
+  });
+
   describe('rule 6: missing evidence is not perfect evidence', () => {
     it('no scored episode: constitutional component 0 and its criterion unmet; interventions are a share of episodes', () => {
       const graduation = new GraduationService({ db, clock });

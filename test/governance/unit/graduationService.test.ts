@@ -9,7 +9,7 @@ import {
   readinessScore,
   type ReadinessInput,
 } from '../../../src/governance/graduationService';
-import { codeOf, freshDb, seedAgent, seedEpisodes, snapshotRows, testDeps } from '../fixtures';
+import { codeOf, freshDb, refusalOf, seedAgent, seedEpisodes, snapshotRows, testDeps } from '../fixtures';
 
 const ALL_CRITERIA = Object.values(TRANSITION_CRITERIA);
 
@@ -162,18 +162,10 @@ describe('graduation readiness', () => {
       const paused = seedAgent(db, { status: 'PAUSED', name: 'Idle' }).id;
       const auto = seedAgent(db, { status: 'AUTONOMOUS', name: 'Top' }).id;
       const intern = seedAgent(db, { status: 'INTERN', name: 'Clerk' }).id;
-      const refusal = (fn: () => unknown): [string, string, unknown] => {
-        try {
-          fn();
-        } catch (err) {
-          return [(err as GovernanceError).code, (err as GovernanceError).message, (err as GovernanceError).details];
-        }
-        return assert.fail('expected a refusal');
-      };
-      assert.deepEqual(refusal(() => service.readiness(paused)), ['INVALID_STATUS', 'Agent "Idle" is PAUSED; only agents at a maturity level can graduate.', { agentId: paused, status: 'PAUSED' }]);
-      assert.deepEqual(refusal(() => service.readiness(auto)), ['INVALID_TRANSITION', 'Agent "Top" is already AUTONOMOUS, the highest level; there is nothing to graduate to.', { agentId: auto, status: 'AUTONOMOUS', target: null }]);
-      assert.deepEqual(refusal(() => service.readiness(intern, 'INTERN'))[2], { agentId: intern, status: 'INTERN', target: 'INTERN' });
-      assert.deepEqual(refusal(() => criteriaFor('STUDENT', 'SUPERVISED'))[2], { from: 'STUDENT', to: 'SUPERVISED' });
+      assert.deepEqual(refusalOf(() => service.readiness(paused)), ['INVALID_STATUS', 'Agent "Idle" is PAUSED; only agents at a maturity level can graduate.', { agentId: paused, status: 'PAUSED' }]);
+      assert.deepEqual(refusalOf(() => service.readiness(auto)), ['INVALID_TRANSITION', 'Agent "Top" is already AUTONOMOUS, the highest level; there is nothing to graduate to.', { agentId: auto, status: 'AUTONOMOUS', target: null }]);
+      assert.deepEqual(refusalOf(() => service.readiness(intern, 'INTERN'))[2], { agentId: intern, status: 'INTERN', target: 'INTERN' });
+      assert.deepEqual(refusalOf(() => criteriaFor('STUDENT', 'SUPERVISED'))[2], { from: 'STUDENT', to: 'SUPERVISED' });
     });
 
     it('refuses an unknown agent, a PAUSED agent, an AUTONOMOUS agent and a target at, below or beyond the next level', () => {

@@ -18,7 +18,7 @@ import {
   type ExecutorOutput,
 } from '../../../src/governance/executors';
 import { ProposalService } from '../../../src/governance/proposalService';
-import { allRows, codeOf, codeOfAsync, countRows, refusedWith, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
+import { allRows, codeOf, codeOfAsync, countRows, refusalOf, refusedWith, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
 
 const FORM = { type: 'canvas', payload: { kind: 'form', title: 'Expense', fields: [{ name: 'amount', type: 'number', required: true }] } };
 const CHART = { type: 'canvas', payload: { kind: 'chart', chartType: 'bar', series: [{ name: 'Q1', data: [1, 2, 3] }] } };
@@ -560,40 +560,30 @@ describe('ProposalService', () => {
   });
 
   describe('refusal messages, actors and executor context (spec literals)', () => {
-    const message = (fn: () => unknown): [string, string, unknown] => {
-      try {
-        fn();
-      } catch (err) {
-        const e = err as GovernanceError;
-        return [e.code, e.message, e.details];
-      }
-      return assert.fail('expected a refusal');
-    };
-
     it('names each missing text field and refuses a non-string one', () => {
-      assert.deepEqual(message(() => service.createActionProposal({ agentId, title: ' ', action: FORM, proposedBy: 'u' })), ['INVALID_ARGUMENT', 'A proposal title is required (a non-empty string).', {}]);
-      assert.deepEqual(message(() => service.createTrainingProposal({ agentId, title: '', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' }))[1], 'A proposal title is required (a non-empty string).');
-      assert.deepEqual(message(() => service.createTrainingProposal({ agentId, title: 't', learningObjectives: [], capabilityGaps: [], proposedBy: 'u' }))[1], 'A training proposal needs at least one learning objective.');
-      assert.deepEqual(message(() => service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: '' }))[1], 'proposedBy is required (a non-empty string).');
+      assert.deepEqual(refusalOf(() => service.createActionProposal({ agentId, title: ' ', action: FORM, proposedBy: 'u' })), ['INVALID_ARGUMENT', 'A proposal title is required (a non-empty string).', {}]);
+      assert.deepEqual(refusalOf(() => service.createTrainingProposal({ agentId, title: '', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' }))[1], 'A proposal title is required (a non-empty string).');
+      assert.deepEqual(refusalOf(() => service.createTrainingProposal({ agentId, title: 't', learningObjectives: [], capabilityGaps: [], proposedBy: 'u' }))[1], 'A training proposal needs at least one learning objective.');
+      assert.deepEqual(refusalOf(() => service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: '' }))[1], 'proposedBy is required (a non-empty string).');
       const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
-      assert.deepEqual(message(() => service.approve(p.id, 42 as unknown as string)), ['INVALID_ARGUMENT', 'The approver is required (a non-empty string).', {}]);
-      assert.deepEqual(message(() => service.reject(p.id, '', 'r'))[1], 'The rejecting user is required (a non-empty string).');
-      assert.deepEqual(message(() => service.reject(p.id, 'm', ''))[1], 'A rejection reason is required (a non-empty string).');
+      assert.deepEqual(refusalOf(() => service.approve(p.id, 42 as unknown as string)), ['INVALID_ARGUMENT', 'The approver is required (a non-empty string).', {}]);
+      assert.deepEqual(refusalOf(() => service.reject(p.id, '', 'r'))[1], 'The rejecting user is required (a non-empty string).');
+      assert.deepEqual(refusalOf(() => service.reject(p.id, 'm', ''))[1], 'A rejection reason is required (a non-empty string).');
     });
 
     it('refuses agent and system approvers by the form of their id only, naming them', () => {
       const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
-      assert.deepEqual(message(() => service.approve(p.id, 'system:auto')), ['PERMISSION_REQUIRED', 'Proposals must be approved by a human; "system:auto" is an agent or system actor.', { proposalId: p.id, approvedBy: 'system:auto' }]);
+      assert.deepEqual(refusalOf(() => service.approve(p.id, 'system:auto')), ['PERMISSION_REQUIRED', 'Proposals must be approved by a human; "system:auto" is an agent or system actor.', { proposalId: p.id, approvedBy: 'system:auto' }]);
       assert.equal(service.approve(p.id, 'ops-system:eu').approvedBy, 'ops-system:eu', 'a human id that merely contains "system:" is a human');
     });
 
     it('names unknown grants, wrong statuses, wrong proposal types and unavailable executors', async () => {
       const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
-      assert.deepEqual(message(() => service.approve(p.id, 'm', { grants: ['microphone', 'radar'] as unknown as Array<'camera'> })), [
+      assert.deepEqual(refusalOf(() => service.approve(p.id, 'm', { grants: ['microphone', 'radar'] as unknown as Array<'camera'> })), [
         'INVALID_ARGUMENT', 'Unknown device capability grant(s): microphone, radar; grants name one of camera, screen_recording, location, notifications.', { proposalId: p.id },
       ]);
       service.approve(p.id, 'm');
-      assert.deepEqual(message(() => service.approve(p.id, 'm')), ['INVALID_STATUS', `Proposal "${p.id}" is APPROVED; only PROPOSED proposals can be approved.`, { proposalId: p.id, status: 'APPROVED', allowed: ['PROPOSED'] }]);
+      assert.deepEqual(refusalOf(() => service.approve(p.id, 'm')), ['INVALID_STATUS', `Proposal "${p.id}" is APPROVED; only PROPOSED proposals can be approved.`, { proposalId: p.id, status: 'APPROVED', allowed: ['PROPOSED'] }]);
       const t = service.createTrainingProposal({ agentId, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' });
       service.approve(t.id, 'm');
       const training = await service.execute(t.id).catch((e: GovernanceError) => e);
@@ -608,7 +598,7 @@ describe('ProposalService', () => {
 
     it('refuses a TRAINING proposal for a PAUSED agent, naming the agent and its status', () => {
       const paused = seedAgent(db, { status: 'PAUSED', name: 'Idle' });
-      assert.deepEqual(message(() => service.createTrainingProposal({ agentId: paused.id, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' })), [
+      assert.deepEqual(refusalOf(() => service.createTrainingProposal({ agentId: paused.id, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' })), [
         'AGENT_NOT_ROUTABLE', 'Agent "Idle" is PAUSED; reactivate it before it proposes or executes actions.', { agentId: paused.id, status: 'PAUSED' },
       ]);
     });

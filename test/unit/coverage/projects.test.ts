@@ -119,6 +119,14 @@ describe('any mocha project, as it is', function () {
     assert.deepEqual([result.stats.passed, result.stats.failed, result.loadErrors.length], [2, 0, 0]);
   });
 
+  it('untrusted: a code config (.mocharc.js) is not read and the project\'s own mocha is not loaded', async () => {
+    installFixtureMocha();
+    const hooks = await loadConfig(fixture('mocha-root-hooks'), { trusted: false });
+    assert.deepEqual([hooks.testGlobs, hooks.require, hooks.mocha.sources, hooks.source], [['test/*.{js,cjs,mjs}'], [], ['mocha defaults'], 'mocha defaults']);
+    const ts = await loadConfig(fixture('mocha-ts-import'), { trusted: false });
+    assert.deepEqual([ts.mocha.projectMocha, ts.testGlobs], [false, ['test/**/*.ts']]);
+  });
+
   it('monorepo: one root per package with a mocha setup (npm script, package.json key), none for the bare root or a package without', async () => {
     const root = fixture('monorepo');
     const roots = await findRoots(root);
