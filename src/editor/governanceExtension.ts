@@ -52,7 +52,7 @@ export class GovernanceExtension implements vscode.Disposable {
       vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
     );
     this.mutation = new MutationFeature(
-      { log: this.log, config: () => this.activeConfig(), ready: () => this.loading, notify: (k, m, ...a) => this.notify(k, m, ...a), changed: () => this.changed.fire() },
+      { log: this.log, ready: () => this.loading, config: () => this.activeConfig(), notify: (k, m, ...a) => this.notify(k, m, ...a), changed: () => this.changed.fire() },
       vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
     );
     const handler = (kind: RunKind) => (request: vscode.TestRunRequest, token: vscode.CancellationToken) =>

@@ -36,10 +36,10 @@ export interface CheckStrengthArgs {
 
 export interface MutationHost {
   log: vscode.LogOutputChannel;
+  /** Resolves once the configuration (re)load in progress is done. */
+  ready(): Promise<unknown>;
   /** The active config (undefined before discovery). */
   config(): ResolvedConfig | undefined;
-  /** Resolves once the configs being (re)loaded are in (roots are read asynchronously). */
-  ready?(): Promise<void>;
   notify(kind: 'info' | 'warning' | 'error', message: string, ...actions: string[]): Thenable<string | undefined>;
   changed(): void;
 }
@@ -88,9 +88,9 @@ export class MutationFeature implements vscode.Disposable {
         .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'), () => undefined);
       return undefined;
     }
-    await this.host.ready?.();
+    await this.host.ready(); // a command right after activation waits for the config
     const config = this.host.config();
-    if (!config) throw new Error('No governance configuration is loaded yet.');
+    if (!config) throw new Error('No governance configuration is loaded: open a folder with a governance-coverage config or a mocha setup.');
     if (this.handle) throw new Error('Test strength is already being checked; cancel it first.');
     this.engine ??= require('../mutation/index') as MutationEngine;
     const handle = this.engine.startMutation({ config, files: args?.files, incremental: args?.incremental ?? true });
