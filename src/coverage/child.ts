@@ -132,13 +132,19 @@ function take(id?: string): void {
     takeStats.ms += performance.now() - t0;
     takeStats.functions = res.result.reduce((n, s) => n + s.functions.length, 0);
   }
-  const scripts = new Map<string, inspector.Profiler.FunctionCoverage[]>();
+  // A source loaded twice (a test that clears require.cache and requires it again) is two
+  // scripts with one URL: each goes in its own window, and the runner sums the windows.
+  const layers = [new Map<string, inspector.Profiler.FunctionCoverage[]>()];
+  const first = windows.length === 0;
   for (const s of res.result) {
     const file = sourceUrls.get(s.url) ?? (sourceFiles.has(s.url) ? s.url : undefined);
     // Between takes, a script none of whose ranges ran adds nothing (absent counts as zero).
-    if (file && (windows.length === 0 || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) scripts.set(file, probes ? probes.map(file, s.functions) : s.functions);
+    if (!file || !(first || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) continue;
+    let layer = layers.find((l) => !l.has(file));
+    if (!layer) layers.push((layer = new Map()));
+    layer.set(file, probes ? probes.map(file, s.functions) : s.functions);
   }
-  if (scripts.size) windows.push({ testId: id, scripts });
+  for (const scripts of layers) if (scripts.size) windows.push({ testId: id, scripts });
 }
 
 /**

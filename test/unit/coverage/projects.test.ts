@@ -127,6 +127,15 @@ describe('any mocha project, as it is', function () {
     assert.deepEqual([ts.mocha.projectMocha, ts.testGlobs], [false, ['test/**/*.ts']]);
   });
 
+  it('a source loaded twice (require.cache cleared) counts what ran in either copy', async () => {
+    const root = fixture('reloaded');
+    const result = await run(await loadConfig(root));
+    assert.deepEqual([result.stats.passed, result.stats.failed], [1, 0]);
+    const data = result.coverage[path.join(root, 'src', 'pair.ts')] as FileCoverageData;
+    assert.deepEqual(Object.values(data.fnMap).map((f, i) => [f.name, data.f[i] > 0]), [['first', true], ['second', true]]);
+    assert.equal(lines(result, root, 'src/pair.ts'), '7/7 100'); // every line of the file, as c8 counts them
+  });
+
   it('monorepo: one root per package with a mocha setup (npm script, package.json key), none for the bare root or a package without', async () => {
     const root = fixture('monorepo');
     const roots = await findRoots(root);
