@@ -13,7 +13,7 @@ import fg from 'fast-glob';
 import libCoverage from 'istanbul-lib-coverage';
 import picomatch from 'picomatch';
 import { parseSource, type FunctionInfo, type ParsedSource } from './ast';
-import { classifyBranch } from './branches';
+import { describeSide } from './branches';
 import { buildHint, findFixtures, globBase, type Fixture } from './hints';
 import type { Analysis, BranchGap, FileCoverageData, FileFigures, FileReport, Gap, Metric, ResolvedConfig, RunResult, TestCoverage, Thresholds } from './model';
 
@@ -88,7 +88,6 @@ interface Group {
   lines: number[];
   branches: BranchGap[];
   branchIds: string[];
-  bodyBranches: number;
 }
 
 function gapsOf(
@@ -109,7 +108,7 @@ function gapsOf(
     const inner = parsed.groupAt(offset);
     const name = inner ? inner.groupName : TOP_LEVEL;
     let g = groups.get(name);
-    if (!g) groups.set(name, (g = { fn: named.get(name), lines: [], branches: [], branchIds: [], bodyBranches: 0 }));
+    if (!g) groups.set(name, (g = { fn: named.get(name), lines: [], branches: [], branchIds: [] }));
     return g;
   };
   const srcLines = parsed.text.split('\n');
@@ -121,26 +120,20 @@ function gapsOf(
     const indent = lineText.length - lineText.trimStart().length;
     groupOf(parsed.offsetOf({ line, column: lineText.trim() ? indent : 0 })).lines.push(line);
   }
-  const fnLocs = new Set(Object.values(data.fnMap).map((f) => `${f.loc.start.line}:${f.loc.start.column}`));
   for (const [id, br] of Object.entries(data.branchMap)) {
-    if ((data.b[id] ?? []).some((c) => c > 0)) continue;
-    const loc = br.locations[0] ?? br.loc;
-    const s = parsed.offsetOf(loc.start);
-    const e = parsed.offsetOf(loc.end);
-    const g = groupOf(s);
-    g.branchIds.push(id);
-    if (fnLocs.has(`${loc.start.line}:${loc.start.column}`)) {
-      g.bodyBranches++;
-      continue;
-    }
-    const side = classifyBranch(parsed, s, e);
-    g.branches.push({
-      line: loc.start.line,
-      range: { start: parsed.positionOf(side.start), end: parsed.positionOf(side.end) },
-      kind: side.kind,
-      conditionText: side.conditionText,
-      sideNotTaken: side.sideNotTaken,
-      description: side.description,
+    (data.b[id] ?? []).forEach((count, index) => {
+      if (count > 0) return;
+      const side = describeSide(parsed, br, index);
+      const g = groupOf(side.start);
+      g.branchIds.push(`${id}:${index}`);
+      g.branches.push({
+        line: parsed.positionOf(side.start).line,
+        range: { start: parsed.positionOf(side.start), end: parsed.positionOf(side.end) },
+        kind: side.kind,
+        conditionText: side.conditionText,
+        sideNotTaken: side.sideNotTaken,
+        description: side.description,
+      });
     });
   }
   const fnIdByName = new Map<string, string>();

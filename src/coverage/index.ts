@@ -11,4 +11,4 @@ export { analyze, figuresOf, targetFor, neededFor } from './analyze';
 export { writeReports, renderPlan } from './reports';
 export { renderTable, renderHints, closingLine, topGaps } from './render';
 export { parseSource } from './ast';
-export { classifyBranch } from './branches';
+export { describeSide } from './branches';

@@ -6,7 +6,7 @@
  * inherits the caller's `execArgv` (the extension host's inspector flags, mocha's `--require`).
  * Cancellation and the whole-run watchdog kill the child; the events received so far are kept.
  * The child's messages arrive on a dedicated pipe (fd 4, see channel.ts); with the V8 engine the
- * runner also does the conversion to istanbul: it loads each source file's converter as the
+ * runner also does the conversion to istanbul: it prepares each source file's static map as the
  * child reports the file compiled (while the tests run) and converts and normalises the takes as
  * soon as they arrive, while the child exits.
  */
@@ -20,9 +20,8 @@ import type { FailureInfo, RunEvent, RunHandle, RunOptions, RunResult, RunStats,
 import { testId } from './model';
 import { parseSource } from './ast';
 import { branchCandidates } from './branches';
-import { completeCoverage } from './normalize';
 import { lineReader } from './channel';
-import { convert, loadConverter, type Converter, type Window, type WireWindow } from './v8';
+import { completeCoverage, convert, prepare, type Prepared, type Window, type WireWindow } from './v8';
 
 /** Test files of a config (absolute, sorted). */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
@@ -94,7 +93,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     let perTest: Record<string, TestCoverage> | undefined;
     // V8 engine: compiled sources (their converters load while the tests run) and the raw takes.
     const compiled = new Map<string, string>();
-    const converters = new Map<string, Promise<Converter | undefined>>();
+    const prepared = new Map<string, Promise<Prepared | undefined>>();
     let conversion: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> }> | undefined;
     const timing = (text: string) => {
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
@@ -105,12 +104,12 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
       let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> } = { coverage: {} };
       try {
         const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
-        out = await convert(list, compiled, childOptions.perTest, converters);
+        out = await convert(list, compiled, childOptions.perTest, prepared);
       } catch (err) {
         emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
       }
       timing(`parent conversion ${(performance.now() - t0).toFixed(0)} ms`);
-      out.coverage = completeCoverage(out.coverage, sourceFiles, out.perTest);
+      out.coverage = completeCoverage(out.coverage, sourceFiles);
       timing(`parent conversion + normalisation ${(performance.now() - t0).toFixed(0)} ms`);
       return out;
     };
@@ -189,7 +188,7 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
         }
         if (m.t === 'compiled') {
           compiled.set(m.file, m.code);
-          converters.set(m.file, new Promise((r) => setImmediate(r)).then(() => loadConverter(m.file, m.code)).catch(() => undefined));
+          prepared.set(m.file, new Promise((r) => setImmediate(r)).then(() => prepare(m.file, m.code)));
           return;
         }
         if (m.t === 'windows') {
