@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Headless entry: `governance-coverage run [--config F] [--root DIR] [--grep G] [--json] [--per-test]`.
+ * Headless entry: `governance-coverage run [--config F] [--root DIR] [--grep G] [--json] [--per-test]`,
+ * and `governance-coverage mutate …` (test strength through StrykerJS, see mutation/cli.ts).
  *
  * Runs the suite with coverage (progress on a terminal), prints the table against targets, the
  * top gaps with hints and the closing `N passed, N failed` line; writes the reports.
@@ -13,6 +14,7 @@ import {
   analyze, closingLine, ConfigError, loadConfig, loadConfigFile, renderHints, renderTable, startRun, writeReports,
   type Analysis, type FailureInfo, type RunResult,
 } from './coverage/index';
+import { mutateMain, MUTATE_USAGE } from './mutation/cli';
 
 const USAGE = `Usage: governance-coverage run [--config FILE] [--root DIR] [--grep PATTERN] [--json] [--per-test] [--hints N]
 
@@ -89,11 +91,12 @@ function jsonDocument(result: RunResult, analysis: Analysis, failures: Array<{ t
 
 /** Run the CLI; resolves to the exit code. */
 export async function main(argv: string[], out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+  if (argv[0] === 'mutate') return mutateMain(argv.slice(1), out, err);
   let args: CliArgs;
   try {
     args = parseArgs(argv);
   } catch (e) {
-    err.write(`governance-coverage: ${String(e)}\n\n${USAGE}\n`);
+    err.write(`governance-coverage: ${String(e)}\n\n${USAGE}\n\n${MUTATE_USAGE}\n`);
     return 2;
   }
   let config;

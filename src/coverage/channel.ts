@@ -145,11 +145,25 @@ export function openChannel<T>(fd: number | undefined, fallback: (m: T) => void)
   };
 }
 
-/** Splits a stream of newline-separated JSON messages into messages, in order. */
-export function lineReader<T>(onMessage: (m: T) => void): { push(chunk: string): void; end(): void } {
+/**
+ * Splits a stream of newline-separated JSON messages into messages, in order. A line that is not
+ * JSON goes to `onMalformed` (default: ignored) and the lines after it are still read.
+ */
+export function lineReader<T>(
+  onMessage: (m: T) => void,
+  onMalformed: (line: string, err: Error) => void = () => undefined,
+): { push(chunk: string): void; end(): void } {
   let buffer = '';
   const parse = (line: string) => {
-    if (line) onMessage(JSON.parse(line) as T);
+    if (!line) return;
+    let message: T;
+    try {
+      message = JSON.parse(line) as T;
+    } catch (err) {
+      onMalformed(line, err as Error);
+      return;
+    }
+    onMessage(message);
   };
   return {
     push(chunk) {
@@ -157,14 +171,16 @@ export function lineReader<T>(onMessage: (m: T) => void): { push(chunk: string):
       let nl: number;
       let from = 0;
       while ((nl = buffer.indexOf('\n', from)) >= 0) {
-        parse(buffer.slice(from, nl));
+        const line = buffer.slice(from, nl);
         from = nl + 1;
+        parse(line);
       }
       buffer = buffer.slice(from);
     },
     end() {
-      parse(buffer);
+      const line = buffer;
       buffer = '';
+      parse(line);
     },
   };
 }

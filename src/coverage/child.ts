@@ -53,13 +53,30 @@ export type ChildMessage =
   /** V8 engine: a source file's JavaScript, as soon as it is compiled (the runner loads its converter). */
   | { t: 'compiled'; file: string; code: string }
   /** V8 engine: the raw coverage takes of the source files, at the end (the runner converts them). */
-  | { t: 'windows'; windows: WireWindow[] };
+  | { t: 'windows'; windows: WireWindow[] }
+  /** The process is exiting before the run ended (`process.exit()`), during test `p` of `opts.files[f]` if any. */
+  | { t: 'exit'; code: number; f?: number; p?: string[] };
 
 const opts = JSON.parse(process.env.GOVCOV_CHILD ?? '{}') as ChildOptions;
 const channel = openChannel<ChildMessage>(opts.eventsFd, (m) => process.send?.(m));
 const send = (m: ChildMessage) => channel.send(m);
 const emit = (e: RunEvent) => send({ t: 'event', e });
 const testFiles = new Set(opts.files);
+
+// --- exit watch ---------------------------------------------------------------------------------
+/** The test running now (file index and title path), and whether mocha's run has ended. */
+const exitWatch: { test?: { f: number; p: string[] }; runEnded: boolean } = { runEnded: false };
+
+/**
+ * On any exit — a test calling `process.exit()` included — tell the runner in which test it
+ * happened (unless the run ended normally) and flush the channel, so every event sent before
+ * (each pass as it happened) reaches the runner.
+ */
+function onExit(code: number): void {
+  if (!exitWatch.runEnded) send({ t: 'exit', code: typeof code === 'number' ? code : 0, ...(exitWatch.test ?? {}) });
+  channel.flush();
+}
+process.on('exit', onExit);
 const sourceFiles = new Set(opts.sourceFiles);
 
 // --- coverage collection -------------------------------------------------------------------
@@ -197,6 +214,7 @@ function main(): void {
     try {
       require(r);
     } catch (err) {
+      exitWatch.runEnded = true;
       emit({ type: 'end', stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, cancelled: false, timedOut: false, error: `cannot load required module ${r}: ${(err as Error).message}` });
       process.exitCode = 1;
       channel.flush();
@@ -262,7 +280,8 @@ function main(): void {
         current = t;
         // Most events: sent as the test file's index and the title path (the runner adds the id).
         const f = fileIndex.get(fileOf(t));
-        if (f !== undefined) send({ t: 'start', f, p: t.titlePath() });
+        exitWatch.test = f !== undefined ? { f, p: t.titlePath() } : undefined;
+        if (f !== undefined) send({ t: 'start', f, p: exitWatch.test!.p });
         else emit({ type: 'testStart', ...base(t) });
       });
       runner.on(C.EVENT_TEST_PASS, (t: MochaRunnable) => {
@@ -281,6 +300,7 @@ function main(): void {
         emit({ type: 'testSkip', ...base(t) });
       });
       runner.on(C.EVENT_TEST_END, (t: MochaRunnable) => {
+        exitWatch.test = undefined;
         if (opts.perTest && !t.pending) take(base(t).id);
         hookRan = false; // this test's beforeEach hooks are in its own window
       });
@@ -313,6 +333,7 @@ function main(): void {
       .catch((err) => emit({ type: 'output', stream: 'stderr', text: `coverage collection failed: ${(err as Error).stack}` }))
       .finally(() => {
         // Exit explicitly: a test that leaves a handle open (timer, server) must not hang the run.
+        exitWatch.runEnded = true;
         send({ t: 'event', e: { type: 'end', stats, cancelled: false, timedOut: false } });
         channel.flush();
         process.exit(0);

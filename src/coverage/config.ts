@@ -91,8 +91,8 @@ export function embeddedConfig(): ResolvedConfig {
   const root = extensionRoot();
   const services = GOVERNANCE_SERVICES.map((s) => `src/governance/${s}.ts`);
   const targets: TargetRule[] = [
-    { glob: 'src/governance/**/*.ts', lines: 90, branches: 80 },
-    ...services.map((glob) => ({ glob, lines: 95, branches: 90, functions: 95, statements: 95 })),
+    { glob: 'src/governance/**/*.ts', lines: 90, branches: 80, mutation: 90 },
+    ...services.map((glob) => ({ glob, lines: 95, branches: 90, functions: 95, statements: 95, mutation: 95 })),
   ];
   const hints: HintRule[] = [
     { match: 'src/governance/triggerInterceptor.ts', label: 'trigger interception: every agent action is checked against governance before it runs' },
@@ -168,6 +168,8 @@ function parseJson(file: string): unknown {
 }
 
 const THRESHOLD_KEYS = ['lines', 'branches', 'functions', 'statements'] as const;
+/** Percentages a target rule may hold: the coverage thresholds and the mutation score. */
+const TARGET_KEYS = [...THRESHOLD_KEYS, 'mutation'] as const;
 const KNOWN_KEYS = ['testGlobs', 'sourceGlobs', 'require', 'timeout', 'runTimeout', 'targets', 'hints', 'reportDir'];
 
 function describe(v: unknown): string {
@@ -225,23 +227,23 @@ export function resolveConfig(root: string, user: UserConfig, source: string): R
   }
   const targets: TargetRule[] = [];
   if (u.targets !== undefined) {
-    if (!Array.isArray(u.targets)) bad('targets', 'an array of { glob, lines?, branches?, functions?, statements? }', u.targets);
+    if (!Array.isArray(u.targets)) bad('targets', 'an array of { glob, lines?, branches?, functions?, statements?, mutation? }', u.targets);
     else
       u.targets.forEach((t: unknown, i: number) => {
         const f = `targets[${i}]`;
-        if (!t || typeof t !== 'object' || Array.isArray(t)) return bad(f, 'an object { glob, lines?, branches?, functions?, statements? }', t);
+        if (!t || typeof t !== 'object' || Array.isArray(t)) return bad(f, 'an object { glob, lines?, branches?, functions?, statements?, mutation? }', t);
         const r = t as Record<string, unknown>;
         if (typeof r.glob !== 'string' || !r.glob) return bad(`${f}.glob`, 'a non-empty glob relative to the root', r.glob);
         const rule: TargetRule = { glob: r.glob };
         for (const k of Object.keys(r)) {
           if (k === 'glob') continue;
-          if (!(THRESHOLD_KEYS as readonly string[]).includes(k)) {
-            bad(`${f}.${k}`, 'one of glob, lines, branches, functions, statements', r[k]);
+          if (!(TARGET_KEYS as readonly string[]).includes(k)) {
+            bad(`${f}.${k}`, 'one of glob, lines, branches, functions, statements, mutation', r[k]);
             continue;
           }
           const v = r[k];
           if (typeof v !== 'number' || !(v >= 0 && v <= 100)) bad(`${f}.${k}`, 'a percentage between 0 and 100', v);
-          else rule[k as (typeof THRESHOLD_KEYS)[number]] = v;
+          else rule[k as (typeof TARGET_KEYS)[number]] = v;
         }
         targets.push(rule);
       });

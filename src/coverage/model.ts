@@ -39,6 +39,8 @@ export interface Thresholds {
 /** A target applies to every source file matching `glob` (relative to the root). */
 export interface TargetRule extends Thresholds {
   glob: string;
+  /** Minimum mutation score (killed + timed out over valid mutants, %), checked by `governance-coverage mutate`. */
+  mutation?: number;
 }
 
 /** A domain label for gaps in functions matching `match` (a qualified name or a glob on it). */
@@ -208,6 +210,8 @@ export interface RunResult {
   perTest?: Record<string, TestCoverage>;
   /** test id → full title (for hints and the editor). */
   testTitles: Record<string, string>;
+  /** Problems that did not stop the run (a malformed line on the message pipe was skipped). */
+  warnings?: string[];
 }
 
 export interface RunHandle {

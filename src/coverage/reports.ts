@@ -9,6 +9,7 @@ import libCoverage from 'istanbul-lib-coverage';
 import libReport from 'istanbul-lib-report';
 import reports from 'istanbul-reports';
 import type { Analysis, FileReport, ResolvedConfig, RunResult, Thresholds } from './model';
+import { savedStrengthSection, spliceSection } from '../mutation/plan';
 
 const yamlString = (s: string) => JSON.stringify(s);
 
@@ -109,6 +110,7 @@ export async function writeReports(result: RunResult, analysis: Analysis, config
     (reports.create(name as 'json', opts as object) as unknown as { execute(c: unknown): void }).execute(context);
   }
   const plan = path.join(dir, 'gap-closure-plan.md');
-  await fs.promises.writeFile(plan, renderPlan(analysis, config));
+  const strength = savedStrengthSection(config);
+  await fs.promises.writeFile(plan, strength ? spliceSection(renderPlan(analysis, config), strength) : renderPlan(analysis, config));
   return ['lcov.info', 'coverage-final.json', 'coverage-summary.json', 'index.html'].map((f) => path.join(dir, f)).concat(plan);
 }

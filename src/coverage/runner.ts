@@ -4,24 +4,37 @@
  * The child is started with `process.execPath` and `ELECTRON_RUN_AS_NODE=1`, so the same code
  * works from plain Node (CLI), VS Code's Electron extension host and code-server. It never
  * inherits the caller's `execArgv` (the extension host's inspector flags, mocha's `--require`).
- * Cancellation and the whole-run watchdog kill the child; the events received so far are kept.
  * The child's messages arrive on a dedicated pipe (fd 4, see channel.ts); with the V8 engine the
  * runner also does the conversion to istanbul: it prepares each source file's static map as the
  * child reports the file compiled (while the tests run) and converts and normalises the takes as
  * soon as they arrive, while the child exits.
+ *
+ * Process hygiene (processes.ts): the child runs in its own process group with a run marker in
+ * its environment. The run ends on the child's exit — never on its stdio, which a process the
+ * tests started with `stdio: 'inherit'` may hold open — and then the group and every process
+ * still carrying the marker are killed; cancel and the whole-run watchdog do the same at once.
+ * A malformed line on the message pipe is reported (a warning) and skipped; a child that
+ * `process.exit()`s inside a test is reported as that test's failure, with every earlier result kept.
+ *
+ * `startRun` runs in steps: {@link resolveRun} (files, child options), {@link spawnChild},
+ * {@link streamOutput}, messageHandler (runMessages.ts: messages → events and state), {@link waitForChild}
+ * and {@link finishRun} (coverage conversion, result).
  */
-import { fork, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import fg from 'fast-glob';
-import type { ChildMessage, ChildOptions } from './child';
+import type { ChildOptions } from './child';
 import { resolveRequire } from './config';
-import type { FailureInfo, RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
-import { testId } from './model';
+import type { RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
 import { parseSource } from './ast';
 import { branchCandidates } from './branches';
-import { lineReader } from './channel';
-import { completeCoverage, convert, prepare, type Prepared, type Window, type WireWindow } from './v8';
+import { isChildMessage, messageHandler, readMessages, type Emit, type RunPlan, type RunState } from './runMessages';
+import { killRun, newRunId, RUN_MARKER } from './processes';
+import { completeCoverage, convert, type Window, type WireWindow } from './v8';
+
+/** How long the message pipe may stay open after the child exited and its processes were killed. */
+const DRAIN_MS = 3000;
 
 /** Test files of a config (absolute, sorted). */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
@@ -58,10 +71,130 @@ async function prewarm(files: string[], stop: () => boolean): Promise<void> {
   }
 }
 
+type StartOptions = RunOptions & { engine?: 'v8' | 'istanbul' };
+
+/** Step 1: the test and source files and the child's options. */
+async function resolveRun(options: StartOptions): Promise<RunPlan> {
+  const config = options.config;
+  const [files, sourceFiles] = await Promise.all([
+    options.files ? Promise.resolve(options.files.map((f) => path.resolve(config.root, f))) : findTestFiles(config),
+    findSourceFiles(config),
+  ]);
+  const childOptions: ChildOptions = {
+    root: config.root,
+    files,
+    sourceFiles,
+    require: config.require,
+    timeout: config.timeout,
+    grep: options.grep,
+    coverage: options.coverage !== false,
+    perTest: !!options.perTest && options.coverage !== false,
+    engine: options.engine ?? 'v8',
+    eventsFd: 4,
+  };
+  return { files, sourceFiles, childOptions, runId: newRunId() };
+}
+
+/** Step 2: the child, in its own process group, with the run marker in its environment. */
+function spawnChild(plan: RunPlan, options: StartOptions): ChildProcess {
+  const entry = childEntry();
+  const execArgv = [...entry.execArgv];
+  if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
+  return spawn(process.execPath, [...execArgv, entry.file], {
+    cwd: plan.childOptions.root,
+    env: {
+      ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1',
+      GOVCOV_CHILD: JSON.stringify(plan.childOptions), [RUN_MARKER]: plan.runId,
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], // fd 4: the child's messages (channel.ts)
+    detached: true, // its own process group: the run ends the whole group
+  });
+}
+
+/** Step 3: the child's stdout/stderr as line-buffered `output` events (and the debugger's port). */
+function streamOutput(child: ChildProcess, emit: Emit, stderrTail: string[], onPort?: (port: number) => void): void {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    let buffer = '';
+    child[stream]?.setEncoding('utf8');
+    child[stream]?.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const text = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (stream === 'stderr') {
+          const m = /Debugger listening on ws:\/\/[^\s]*:(\d+)\//.exec(text);
+          if (m) onPort?.(Number(m[1]));
+          stderrTail.push(text);
+          if (stderrTail.length > 20) stderrTail.shift();
+        }
+        emit({ type: 'output', stream, text });
+      }
+    });
+    child[stream]?.on('end', () => {
+      if (buffer) emit({ type: 'output', stream, text: buffer });
+      buffer = '';
+    });
+  }
+}
+
+/**
+ * Step 5: resolves once the child has exited (or could not start) and its messages are read:
+ * the run's processes are killed right at the child's exit, so the pipe then ends with them;
+ * it is waited for {@link DRAIN_MS} at most, and the child's stdio is never waited for.
+ */
+function waitForChild(child: ChildProcess, drained: Promise<void>, kill: () => void, onError: (message: string) => void): Promise<string> {
+  return new Promise((done) => {
+    let status: string | undefined;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      for (const s of child.stdio) (s as { destroy?: () => void } | null)?.destroy?.();
+      done(status ?? 'unknown');
+    };
+    const finish = (s: string) => {
+      if (status !== undefined) return;
+      status = s;
+      kill();
+      const timer = setTimeout(settle, DRAIN_MS);
+      void drained.then(() => {
+        clearTimeout(timer);
+        settle();
+      });
+    };
+    child.on('error', (err) => {
+      onError(`cannot start the test process: ${err.message}`);
+      if (child.pid === undefined) finish('not started');
+    });
+    child.on('exit', (code, signal) => finish(signal ?? `code ${code}`));
+  });
+}
+
+/** The error of a run whose child exited before its end event: `process.exit()` in a test, or a crash. */
+function earlyExitError(state: RunState, exitStatus: string, stderrTail: string[], root: string): string {
+  const notice = state.exitNotice;
+  if (notice) {
+    const where = notice.test ? ` in test "${notice.test.titlePath.join(' ')}" (${path.relative(root, notice.test.file)})` : ' outside any test';
+    return `process.exit(${notice.code}) was called${where}: the test process ended there, later tests did not run`;
+  }
+  return `the test process exited (${exitStatus}) before the run ended` + (stderrTail.length ? `:\n${stderrTail.join('\n')}` : '');
+}
+
+/** A test that was running when the child called `process.exit()` fails with that message. */
+function failExitedTest(state: RunState, error: string, emit: Emit): void {
+  const test = state.exitNotice?.test;
+  if (!test || state.settled.has(test.id)) return;
+  state.stats.failed++;
+  state.settled.add(test.id);
+  state.testTitles[test.id] ??= test.titlePath.join(' ');
+  emit({ type: 'testFail', id: test.id, file: test.file, titlePath: test.titlePath, durationMs: 0, failure: { message: error } });
+}
+
 /** Start a run. Events stream through `onEvent`; `result` resolves when the child is gone. */
-export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): RunHandle {
+export function startRun(options: StartOptions): RunHandle {
   const listeners = new Set<(e: RunEvent) => void>();
-  const emit = (e: RunEvent) => {
+  const emit: Emit = (e) => {
     for (const l of [...listeners]) {
       try {
         l(e);
@@ -71,12 +204,17 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     }
   };
   let child: ChildProcess | undefined;
+  let runId: string | undefined;
   let cancelled = false;
   let timedOut = false;
   let resolvePort: ((p: number) => void) | undefined;
   const debugPort = options.debugPort !== undefined ? new Promise<number>((r) => (resolvePort = r)) : undefined;
+  const killAll = () => {
+    if (runId) killRun(child?.pid, runId);
+  };
 
   const result = run().catch((err: unknown): RunResult => {
+    killAll();
     const error = `the run could not start: ${(err as Error)?.message ?? String(err)}`;
     const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
     emit({ type: 'end', stats, cancelled, timedOut, error });
@@ -86,209 +224,60 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
 
   async function run(): Promise<RunResult> {
     const config = options.config;
-    const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
-    const loadErrors: Array<{ file: string; error: FailureInfo }> = [];
-    const testTitles: Record<string, string> = {};
-    let coverage: RunResult['coverage'] = {};
-    let perTest: Record<string, TestCoverage> | undefined;
-    // V8 engine: compiled sources (their converters load while the tests run) and the raw takes.
-    const compiled = new Map<string, string>();
-    const prepared = new Map<string, Promise<Prepared | undefined>>();
-    let conversion: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> }> | undefined;
+    const started = Date.now();
+    const plan = await resolveRun(options);
+    runId = plan.runId;
+    const state: RunState = {
+      stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, loadErrors: [], testTitles: {}, settled: new Set(),
+      warnings: [], coverage: {}, compiled: new Map(), prepared: new Map(),
+    };
     const timing = (text: string) => {
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
     };
-    /** Raw takes → normalised istanbul coverage of every source file (+ per-test data). */
-    const finishCoverage = async (windows: WireWindow[]) => {
-      const t0 = performance.now();
-      let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> } = { coverage: {} };
-      try {
-        const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
-        out = await convert(list, compiled, childOptions.perTest, prepared);
-      } catch (err) {
-        emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
-      }
-      timing(`parent conversion ${(performance.now() - t0).toFixed(0)} ms`);
-      out.coverage = completeCoverage(out.coverage, sourceFiles);
-      timing(`parent conversion + normalisation ${(performance.now() - t0).toFixed(0)} ms`);
-      return out;
-    };
-    let endEvent: Extract<RunEvent, { type: 'end' }> | undefined;
+    const finishCoverage = (windows: WireWindow[]) => convertCoverage(windows, plan, state, emit, timing);
     let error: string | undefined;
-    const started = Date.now();
-    const [files, sourceFiles] = await Promise.all([
-      options.files ? Promise.resolve(options.files.map((f) => path.resolve(config.root, f))) : findTestFiles(config),
-      findSourceFiles(config),
-    ]);
-    const childOptions: ChildOptions = {
-      root: config.root,
-      files,
-      sourceFiles,
-      require: config.require,
-      timeout: config.timeout,
-      grep: options.grep,
-      coverage: options.coverage !== false,
-      perTest: !!options.perTest && options.coverage !== false,
-      engine: options.engine ?? 'v8',
-      eventsFd: 4,
-    };
-    const entry = childEntry();
-    const execArgv = [...entry.execArgv];
-    if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
     const stderrTail: string[] = [];
-    let exited = false;
-    await new Promise<void>((done) => {
-      if (cancelled) return done();
-      child = fork(entry.file, [], {
-        cwd: config.root,
-        execPath: process.execPath,
-        execArgv,
-        env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', GOVCOV_CHILD: JSON.stringify(childOptions) },
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], // fd 4: the child's messages (channel.ts)
-      });
-      if (childOptions.coverage) void prewarm(sourceFiles, () => exited);
+    let exitStatus = 'not started';
+    if (!cancelled) {
+      const c = (child = spawnChild(plan, options));
+      let exited = false;
+      if (plan.childOptions.coverage) void prewarm(plan.sourceFiles, () => exited);
       // No watchdog while debugging: a paused debuggee is not a hung run.
       const watchdog = options.debugPort !== undefined ? undefined : setTimeout(() => {
         timedOut = true;
-        child?.kill('SIGKILL');
+        killAll();
       }, config.runTimeout);
-      for (const stream of ['stdout', 'stderr'] as const) {
-        let buffer = '';
-        child[stream]?.setEncoding('utf8');
-        child[stream]?.on('data', (chunk: string) => {
-          buffer += chunk;
-          let nl: number;
-          while ((nl = buffer.indexOf('\n')) >= 0) {
-            const text = buffer.slice(0, nl);
-            buffer = buffer.slice(nl + 1);
-            if (stream === 'stderr') {
-              const m = /Debugger listening on ws:\/\/[^\s]*:(\d+)\//.exec(text);
-              if (m && resolvePort) resolvePort(Number(m[1]));
-              stderrTail.push(text);
-              if (stderrTail.length > 20) stderrTail.shift();
-            }
-            emit({ type: 'output', stream, text });
-          }
-        });
-        child[stream]?.on('end', () => {
-          if (buffer) emit({ type: 'output', stream, text: buffer });
-          buffer = '';
-        });
-      }
-      let lastStart: Extract<RunEvent, { type: 'testStart' }> | undefined;
-      const onMessage = (m: ChildMessage) => {
-        if (m.t === 'start') {
-          const file = files[m.f];
-          onMessage({ t: 'event', e: { type: 'testStart', id: testId(file, m.p), file, titlePath: m.p } });
-          return;
-        }
-        if (m.t === 'pass') {
-          if (lastStart) onMessage({ t: 'event', e: { type: 'testPass', id: lastStart.id, file: lastStart.file, titlePath: lastStart.titlePath, durationMs: m.durationMs } });
-          return;
-        }
-        if (m.t === 'compiled') {
-          compiled.set(m.file, m.code);
-          prepared.set(m.file, new Promise((r) => setImmediate(r)).then(() => prepare(m.file, m.code)));
-          return;
-        }
-        if (m.t === 'windows') {
-          // Convert now, while the child exits (its teardown and ours overlap).
-          conversion = finishCoverage(m.windows);
-          return;
-        }
-        if (m.t === 'coverage') {
-          timing(`coverage message received at ${Date.now() - started} ms`);
-          coverage = m.coverage;
-          perTest = m.perTest;
-          return;
-        }
-        const e = m.e;
-        switch (e.type) {
-          case 'start':
-            stats.total = e.total;
-            break;
-          case 'fileError':
-            loadErrors.push({ file: e.file, error: e.error });
-            break;
-          case 'testStart':
-            lastStart = e;
-            testTitles[e.id] = e.titlePath.join(' ');
-            break;
-          case 'testPass':
-            stats.passed++;
-            testTitles[e.id] = e.titlePath.join(' ');
-            break;
-          case 'testFail':
-            stats.failed++;
-            testTitles[e.id] ??= e.titlePath.join(' ');
-            break;
-          case 'testSkip':
-            stats.skipped++;
-            testTitles[e.id] = e.titlePath.join(' ');
-            break;
-          case 'end':
-            endEvent = e;
-            return; // re-emitted once the result is complete
-        }
-        emit(e);
+      streamOutput(c, emit, stderrTail, resolvePort);
+      const warn = (text: string) => {
+        state.warnings.push(text);
+        emit({ type: 'output', stream: 'stderr', text: `warning: ${text}` });
       };
-      child.on('message', onMessage);
-      // The run is over when the child has exited and its message pipe is drained (the pipe is
-      // not inherited by processes the tests start, so it ends with the child).
-      let pending = 2;
-      let exitStatus = '';
-      const finished = () => {
-        if (--pending > 0) return;
-        if (!endEvent && !cancelled && !timedOut && !error) {
-          error = `the test process exited (${exitStatus}) before the run ended` + (stderrTail.length ? `:\n${stderrTail.join('\n')}` : '');
-        }
-        done();
-      };
-      const messages = child.stdio[4] as NodeJS.ReadableStream | null | undefined;
-      if (messages) {
-        const reader = lineReader<ChildMessage>(onMessage);
-        messages.setEncoding('utf8');
-        messages.on('data', (chunk: string) => {
-          try {
-            reader.push(chunk);
-          } catch (err) {
-            error ??= `unreadable message from the test process: ${(err as Error).message}`;
-          }
-        });
-        messages.on('end', () => {
-          try {
-            reader.end();
-          } catch (err) {
-            error ??= `unreadable message from the test process: ${(err as Error).message}`;
-          }
-          finished();
-        });
-        messages.on('error', finished);
-      } else finished();
-      child.on('error', (err) => {
-        error = `cannot start the test process: ${err.message}`;
-      });
-      child.on('exit', (code, signal) => {
-        exited = true;
-        if (watchdog) clearTimeout(watchdog);
-        resolvePort?.(0); // no-op once the port is known; 0 when the debugger never started
-        exitStatus = signal ?? `code ${code}`;
-        finished();
-      });
-    });
-    if (endEvent?.error) error = endEvent.error;
+      const onMessage = messageHandler(plan, state, emit, (w) => (state.conversion = finishCoverage(w)));
+      c.on('message', (m: unknown) => (isChildMessage(m) ? onMessage(m) : warn('skipped a message of unknown shape from the test process')));
+      exitStatus = await waitForChild(c, readMessages(c, onMessage, warn), killAll, (e) => (error = e));
+      exited = true;
+      if (watchdog) clearTimeout(watchdog);
+      resolvePort?.(0); // no-op once the port is known; 0 when the debugger never started
+    }
+    const { stats } = state;
+    if (!state.endEvent && !cancelled && !timedOut && !error) {
+      error = earlyExitError(state, exitStatus, stderrTail, config.root);
+      failExitedTest(state, error, emit);
+    }
+    if (state.endEvent?.error) error = state.endEvent.error;
     if (timedOut) error = `the whole run exceeded ${config.runTimeout} ms and was stopped`;
     stats.durationMs = Date.now() - started;
-    if (childOptions.coverage && childOptions.engine === 'v8' && !cancelled && !timedOut) {
+    if (plan.childOptions.coverage && plan.childOptions.engine === 'v8' && !cancelled && !timedOut) {
       const t0 = performance.now();
       // No takes (the child died first): every source file at zero, as before.
-      ({ coverage, perTest } = await (conversion ?? finishCoverage([])));
-      if (!childOptions.perTest) perTest = undefined;
+      ({ coverage: state.coverage, perTest: state.perTest } = await (state.conversion ?? finishCoverage([])));
+      if (!plan.childOptions.perTest) state.perTest = undefined;
       timing(`waited ${(performance.now() - t0).toFixed(0)} ms for the coverage after the child exited`);
     }
-    const res: RunResult = { stats, cancelled, timedOut, loadErrors, coverage, testTitles };
+    const res: RunResult = { stats, cancelled, timedOut, loadErrors: state.loadErrors, coverage: state.coverage, testTitles: state.testTitles };
     if (error) res.error = error;
-    if (perTest) res.perTest = perTest;
+    if (state.perTest) res.perTest = state.perTest;
+    if (state.warnings.length) res.warnings = state.warnings;
     emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
     return res;
   }
@@ -300,9 +289,25 @@ export function startRun(options: RunOptions & { engine?: 'v8' | 'istanbul' }): 
     },
     cancel() {
       cancelled = true;
-      child?.kill('SIGKILL');
+      killAll();
     },
     result,
     ...(debugPort ? { debugPort } : {}),
   };
+}
+
+/** Step 6: raw takes → normalised istanbul coverage of every source file (+ per-test data). */
+async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunState, emit: Emit, timing: (text: string) => void) {
+  const t0 = performance.now();
+  let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> } = { coverage: {} };
+  try {
+    const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
+    out = await convert(list, state.compiled, plan.childOptions.perTest, state.prepared);
+  } catch (err) {
+    emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
+  }
+  timing(`parent conversion ${(performance.now() - t0).toFixed(0)} ms`);
+  out.coverage = completeCoverage(out.coverage, plan.sourceFiles);
+  timing(`parent conversion + normalisation ${(performance.now() - t0).toFixed(0)} ms`);
+  return out;
 }

@@ -10,6 +10,7 @@ import { COMMANDS, SECTION, type RunCommandArgs, type TestStateArgs, type WaitFo
 import { CoverageReporter } from './coverageReport';
 import { chooseConfig, isConfigError, loadEngine, type Engine, type SettingsConfig } from './engine';
 import { GapDecorations, type HintDetail } from './gapDecorations';
+import { MutationFeature } from './mutationFeature';
 import { suggestedTestSnippet } from './hints';
 import { RunService, type RunKind, type RunSummary } from './runner';
 import { CoverageStatusBar } from './statusBar';
@@ -29,6 +30,7 @@ export class GovernanceExtension implements vscode.Disposable {
   private readonly tree = new TestTree(this.controller, this.log);
   private readonly decorations: GapDecorations;
   private readonly status = new CoverageStatusBar(COMMANDS.showPlan);
+  private readonly mutation: MutationFeature;
   private readonly runs: RunService;
   private readonly coverage: CoverageReporter;
   private readonly profiles: Record<RunKind, vscode.TestRunProfile>;
@@ -45,6 +47,10 @@ export class GovernanceExtension implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     const settings = vscode.workspace.getConfiguration(SECTION);
     this.decorations = new GapDecorations(settings.get('showGutterHints', true), settings.get<HintDetail>('hintDetail', 'full'),
+      vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
+    );
+    this.mutation = new MutationFeature(
+      { log: this.log, config: () => this.tree.current, notify: (k, m, ...a) => this.notify(k, m, ...a), changed: () => this.changed.fire() },
       vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
     );
     const handler = (kind: RunKind) => (request: vscode.TestRunRequest, token: vscode.CancellationToken) =>
@@ -71,7 +77,7 @@ export class GovernanceExtension implements vscode.Disposable {
     });
     this.controller.refreshHandler = () => this.reload();
     this.disposables.push(
-      this.controller, this.tree, this.decorations, this.runs, this.status, this.log, this.changed,
+      this.controller, this.tree, this.decorations, this.runs, this.status, this.mutation, this.log, this.changed,
       ...Object.values(this.profiles),
       this.tree.onDidChange(() => this.changed.fire()),
       this.decorations.onDidChange(() => this.changed.fire()),
@@ -323,7 +329,7 @@ export class GovernanceExtension implements vscode.Disposable {
   }
 
   private state(args?: TestStateArgs): Record<string, unknown> {
-    return buildTestState(
+    const state = buildTestState(
       {
         version: vscode.version,
         trusted: vscode.workspace.isTrusted,
@@ -339,6 +345,7 @@ export class GovernanceExtension implements vscode.Disposable {
       },
       args,
     );
+    return { ...state, mutation: this.mutation.snapshot(args?.file, args?.line) };
   }
 
   private async waitFor(args: WaitForArgs): Promise<Record<string, unknown>> {

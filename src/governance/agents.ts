@@ -1,30 +1,39 @@
 /**
  * Agent repository (agent_registry) and agent episodes (agent_episodes), shared by every
- * governance service.
+ * governance service. The rules of "Rules that hold across services" it enforces:
  *
- * - Status follows confidence: `setConfidence` / `adjustConfidence` move a maturity-level
- *   agent to `statusForConfidence(newConfidence)` (promotion or demotion, both audited) unless
- *   `followStatus: false` is passed (the student training service does this, because leaving
- *   STUDENT also requires the graduation criteria). PAUSED and DEPRECATED agents keep their
- *   status whatever their confidence.
- * - `promote` sets a status and raises confidence to that level's floor.
- * - A status cache serves the trigger interceptor's hot path (`getCached`); every write
- *   through this repository invalidates the agent's entry, so share ONE repository between
- *   services (`resolveDeps` does this). Writes made with raw SQL must call `invalidate()`.
- * - `episodeStats` is the single definition of the graduation inputs (episode count,
- *   intervention rate = total human interventions / completed episodes, mean constitutional
- *   score over episodes that have one, 1 when none has). Engineer B's graduation service is
- *   expected to read these through it.
+ * - One truth for status (rule 1): nothing is cached. Every read goes to the database, so a
+ *   change made through any service or repository (or raw SQL) is seen by every service over
+ *   the same database on its next call. A primary-key read costs a few microseconds on sql.js,
+ *   far below the interceptor's 5 ms budget, so a cache would buy nothing and could go stale
+ *   (another instance's write, a rolled-back transaction).
+ * - Levels are crossed upward only through the criteria (rule 2): `setConfidence` /
+ *   `adjustConfidence` move a maturity-level agent down at once when its confidence falls below
+ *   its level's floor, but up only one level at a time and only while that transition's
+ *   criteria (TRANSITION_CRITERIA over `episodeStats`) hold. When they do not, confidence stops
+ *   `PROMOTION_HOLD_MARGIN` (0.001) below the next level's threshold (0.499, 0.699, 0.899), and
+ *   the unmet criteria are returned and audited as `agent.promotion_withheld`. PAUSED and
+ *   DEPRECATED agents keep their status whatever their confidence.
+ * - `promote` (the graduation exam's path) moves one level up, raises confidence to that level's
+ *   floor, and refuses with CRITERIA_NOT_MET when the criteria do not hold.
+ * - `setStatus` pauses, deprecates or restores; it never moves a maturity level upward.
+ * - `episodeStats` is the single definition of the graduation inputs (rule 6): episode count;
+ *   intervention rate = share of completed episodes with at least one human intervention (1 when
+ *   there are none: no evidence is not evidence of unaided work); constitutional score = mean of
+ *   the episodes that carry one, 0 when none does.
  */
 import type { GovernanceDatabase } from './db/database';
 import { AuditAction, AuditLog } from './audit';
+import { ConstitutionalValidator } from './constitution';
 import { GovernanceError } from './errors';
 import {
   CONFIDENCE_FLOOR,
   clampConfidence,
   isMaturityLevel,
   maturityRank,
+  nextMaturity,
   statusForConfidence,
+  TRANSITION_CRITERIA,
   systemClock,
   uuidIds,
   type Agent,
@@ -77,15 +86,23 @@ export interface ConfidenceChange {
   previousConfidence: number;
   previousStatus: AgentStatus;
   statusChanged: boolean;
+  /** Why a level was not crossed (empty when nothing was withheld). */
+  unmetCriteria: string[];
+  /** The level the confidence would have reached but whose criteria do not hold, or null. */
+  withheldPromotion: 'INTERN' | 'SUPERVISED' | 'AUTONOMOUS' | null;
 }
 
 /** Graduation inputs computed from completed episodes. */
 export interface EpisodeStats {
   episodeCount: number;
   totalInterventions: number;
-  /** Interventions per completed episode (0 when there are none). */
+  /** Completed episodes with at least one human intervention. */
+  episodesWithIntervention: number;
+  /** Share of completed episodes with at least one intervention (1 when there are none). */
   interventionRate: number;
-  /** Mean constitutional score in [0, 1]; 1 when no episode carries a score. */
+  /** Completed episodes that carry a constitutional score. */
+  scoredEpisodes: number;
+  /** Mean constitutional score of the scored episodes in [0, 1]; 0 when none is scored. */
   constitutionalScore: number;
 }
 
@@ -100,10 +117,11 @@ export interface NewEpisode {
   completedAt: string;
 }
 
+/** How far below the next level's threshold a withheld promotion leaves confidence. */
+export const PROMOTION_HOLD_MARGIN = 0.001;
+
 /** Reads and writes agent_registry; see the module comment for the rules. */
 export class AgentRepository {
-  private readonly cache = new Map<string, Agent>();
-
   constructor(
     private readonly db: GovernanceDatabase,
     private readonly clock: Clock,
@@ -137,72 +155,95 @@ export class AgentRepository {
     return agent;
   }
 
-  /** The agent from the status cache (loaded on first use), or `AGENT_NOT_FOUND`. */
-  getCached(id: string): Agent {
-    let agent = this.cache.get(id);
-    if (!agent) {
-      agent = this.require(id);
-      this.cache.set(id, agent);
-    }
-    return agent;
-  }
-
-  /** Drops one agent (or every agent) from the status cache. */
-  invalidate(id?: string): void {
-    if (id === undefined) this.cache.clear();
-    else this.cache.delete(id);
-  }
-
   /**
-   * Sets confidence (clamped to [0, 1]); with `followStatus` (default true) a maturity-level
-   * agent moves to the level the new confidence implies. Audits the change and any status move.
+   * Sets confidence (clamped to [0, 1]). A maturity-level agent is demoted at once below its
+   * level's floor and promoted only through the criteria (see the module comment). Audits the
+   * change, any status move and any withheld promotion.
    */
-  setConfidence(id: string, confidence: number, opts: { actor: string; reason: string; followStatus?: boolean }): ConfidenceChange {
+  setConfidence(id: string, confidence: number, opts: { actor: string; reason: string }): ConfidenceChange {
     if (!Number.isFinite(confidence)) {
       throw new GovernanceError('INVALID_ARGUMENT', `Confidence must be a finite number, got ${confidence}.`, { agentId: id });
     }
     const before = this.require(id);
-    const next = clampConfidence(confidence);
-    const follow = (opts.followStatus ?? true) && isMaturityLevel(before.status);
-    const status = follow ? statusForConfidence(next) : before.status;
+    const requested = clampConfidence(confidence);
+    const { status, confidence: next, withheld } = this.gate(before, requested);
     this.write(id, status, next);
     this.audit.record({
       agentId: id,
       actor: opts.actor,
       action: AuditAction.AGENT_CONFIDENCE_CHANGED,
-      details: { from: before.confidenceScore, to: next, reason: opts.reason },
+      details: { from: before.confidenceScore, to: next, requested: next === requested ? undefined : requested, reason: opts.reason },
     });
     if (status !== before.status) this.auditStatusMove(id, before.status, status, opts.actor, opts.reason);
-    return { agent: this.require(id), previousConfidence: before.confidenceScore, previousStatus: before.status, statusChanged: status !== before.status };
+    if (withheld) {
+      this.audit.record({
+        agentId: id,
+        actor: opts.actor,
+        action: AuditAction.AGENT_PROMOTION_WITHHELD,
+        details: { from: status, to: withheld.to, requested, confidence: next, unmetCriteria: withheld.unmet, reason: opts.reason },
+      });
+    }
+    return {
+      agent: this.require(id),
+      previousConfidence: before.confidenceScore,
+      previousStatus: before.status,
+      statusChanged: status !== before.status,
+      unmetCriteria: withheld?.unmet ?? [],
+      withheldPromotion: withheld?.to ?? null,
+    };
   }
 
   /** Adds `delta` to the agent's confidence; see `setConfidence`. */
-  adjustConfidence(id: string, delta: number, opts: { actor: string; reason: string; followStatus?: boolean }): ConfidenceChange {
+  adjustConfidence(id: string, delta: number, opts: { actor: string; reason: string }): ConfidenceChange {
     return this.setConfidence(id, this.require(id).confidenceScore + delta, opts);
   }
 
+  /** The unmet criteria (sentences) of the agent's transition to `to`; empty when they hold. */
+  unmetCriteria(id: string, to: 'INTERN' | 'SUPERVISED' | 'AUTONOMOUS'): string[] {
+    return criteriaFailures(this.episodeStats(id), TRANSITION_CRITERIA[to]);
+  }
+
   /**
-   * Promotes a maturity-level agent to the higher level `to` and raises its confidence to at
-   * least that level's floor. Audited as `agent.promoted`. Demotion is never done here: it
-   * follows confidence (`setConfidence`). Refuses a non-upward move with INVALID_TRANSITION.
+   * Promotes a maturity-level agent one level up, to `to`, and raises its confidence to at least
+   * that level's floor; audited as `agent.promoted`. Refuses a move that is not one level up
+   * (INVALID_TRANSITION), a non-maturity agent (INVALID_STATUS) and a transition whose criteria
+   * do not hold (CRITERIA_NOT_MET, naming them). Demotion follows confidence instead.
    */
   promote(id: string, to: MaturityLevel, opts: { actor: string; reason: string }): Agent {
     const before = this.require(id);
-    if (maturityRank(to) <= maturityRank(before.status)) {
-      throw new GovernanceError('INVALID_TRANSITION', `Cannot promote agent "${before.name}" from ${before.status} to ${to}: promotion only moves a maturity level upward.`, { agentId: id, from: before.status, to });
-    }
     if (!isMaturityLevel(before.status)) {
       throw new GovernanceError('INVALID_STATUS', `Agent "${before.name}" is ${before.status}; reactivate it before promoting it.`, { agentId: id, status: before.status });
+    }
+    if (to !== nextMaturity(before.status)) {
+      throw new GovernanceError('INVALID_TRANSITION', `Cannot promote agent "${before.name}" from ${before.status} to ${to}: promotion moves exactly one maturity level upward.`, { agentId: id, from: before.status, to });
+    }
+    const unmet = this.unmetCriteria(id, to as 'INTERN' | 'SUPERVISED' | 'AUTONOMOUS');
+    if (unmet.length > 0) {
+      throw new GovernanceError('CRITERIA_NOT_MET', `Cannot promote agent "${before.name}" to ${to}: ${unmet.join('; ')}.`, { agentId: id, from: before.status, to, unmetCriteria: unmet });
     }
     this.write(id, to, Math.max(CONFIDENCE_FLOOR[to], before.confidenceScore));
     this.auditStatusMove(id, before.status, to, opts.actor, opts.reason);
     return this.require(id);
   }
 
-  /** Sets an administrative status (PAUSED, DEPRECATED) or restores a maturity level, audited. */
+  /**
+   * Pauses or deprecates an agent, or restores a maturity level, audited. Never an upward move:
+   * a maturity-level agent may only be set to its level or a lower one, and a PAUSED or
+   * DEPRECATED agent restored at most to the level its confidence implies (INVALID_TRANSITION
+   * otherwise). Setting a lower level lowers confidence to just below the next level's
+   * threshold, so status and confidence agree.
+   */
   setStatus(id: string, status: AgentStatus, opts: { actor: string; reason: string }): Agent {
     const before = this.require(id);
-    this.write(id, status, before.confidenceScore);
+    let confidence = before.confidenceScore;
+    if (isMaturityLevel(status)) {
+      const ceiling = isMaturityLevel(before.status) ? before.status : statusForConfidence(before.confidenceScore);
+      if (maturityRank(status) > maturityRank(ceiling)) {
+        throw new GovernanceError('INVALID_TRANSITION', `Cannot set agent "${before.name}" (${before.status}, confidence ${before.confidenceScore}) to ${status}: levels are crossed upward only through the graduation criteria.`, { agentId: id, from: before.status, to: status });
+      }
+      confidence = Math.min(confidence, capBelow(nextMaturity(status)));
+    }
+    this.write(id, status, confidence);
     this.audit.record({ agentId: id, actor: opts.actor, action: AuditAction.AGENT_STATUS_CHANGED, details: { from: before.status, to: status, reason: opts.reason } });
     return this.require(id);
   }
@@ -219,20 +260,38 @@ export class AgentRepository {
     return id;
   }
 
-  /** Graduation inputs over the agent's completed episodes. */
+  /** Graduation inputs over the agent's completed episodes (see the module comment). */
   episodeStats(agentId: string): EpisodeStats {
-    const row = this.db.get<{ n: number; interventions: number | null; constitutional: number | null }>(
-      `SELECT COUNT(*) AS n, SUM(human_intervention_count) AS interventions, AVG(constitutional_score) AS constitutional
+    const row = this.db.get<{ n: number; interventions: number | null; intervened: number | null; scored: number; constitutional: number | null }>(
+      `SELECT COUNT(*) AS n, SUM(human_intervention_count) AS interventions,
+         SUM(CASE WHEN human_intervention_count > 0 THEN 1 ELSE 0 END) AS intervened,
+         COUNT(constitutional_score) AS scored, AVG(constitutional_score) AS constitutional
        FROM agent_episodes WHERE agent_id = ? AND status = 'completed'`,
       [agentId],
     )!;
-    const totalInterventions = row.interventions ?? 0;
+    const intervened = row.intervened ?? 0;
     return {
       episodeCount: row.n,
-      totalInterventions,
-      interventionRate: row.n === 0 ? 0 : totalInterventions / row.n,
-      constitutionalScore: row.constitutional ?? 1,
+      totalInterventions: row.interventions ?? 0,
+      episodesWithIntervention: intervened,
+      interventionRate: row.n === 0 ? 1 : intervened / row.n,
+      scoredEpisodes: row.scored,
+      constitutionalScore: row.constitutional ?? 0,
     };
+  }
+
+  /** The status and confidence a requested confidence leads to under rule 2. */
+  private gate(before: Agent, requested: number): { status: AgentStatus; confidence: number; withheld?: { to: 'INTERN' | 'SUPERVISED' | 'AUTONOMOUS'; unmet: string[] } } {
+    if (!isMaturityLevel(before.status)) return { status: before.status, confidence: requested };
+    let status: MaturityLevel = before.status;
+    if (requested < CONFIDENCE_FLOOR[status]) return { status: statusForConfidence(requested), confidence: requested };
+    for (let to = nextMaturity(status); to && requested >= CONFIDENCE_FLOOR[to]; to = nextMaturity(status)) {
+      const target = to as 'INTERN' | 'SUPERVISED' | 'AUTONOMOUS';
+      const unmet = this.unmetCriteria(before.id, target);
+      if (unmet.length > 0) return { status, confidence: capBelow(target), withheld: { to: target, unmet } };
+      status = target;
+    }
+    return { status, confidence: requested };
   }
 
   private write(id: string, status: AgentStatus, confidence: number): void {
@@ -242,13 +301,17 @@ export class AgentRepository {
       this.clock.now().toISOString(),
       id,
     ]);
-    this.invalidate(id);
   }
 
   private auditStatusMove(id: string, from: AgentStatus, to: AgentStatus, actor: string, reason: string): void {
     const up = maturityRank(to) > maturityRank(from);
     this.audit.record({ agentId: id, actor, action: up ? AuditAction.AGENT_PROMOTED : AuditAction.AGENT_DEMOTED, details: { from, to, reason } });
   }
+}
+
+/** Highest confidence that stays below `level`'s threshold (1 when there is no next level). */
+function capBelow(level: MaturityLevel | undefined): number {
+  return level === undefined ? 1 : clampConfidence(CONFIDENCE_FLOOR[level] - PROMOTION_HOLD_MARGIN);
 }
 
 /**
@@ -278,16 +341,19 @@ export interface ResolvedDeps {
   ids: IdGenerator;
   audit: AuditLog;
   agents: AgentRepository;
+  constitution: ConstitutionalValidator;
 }
 
 /**
- * Fills in defaults (system clock, UUID ids, an audit log and agent repository over `db`).
- * Pass the result (or the same `agents`) to every service so they share one status cache.
+ * Fills in defaults (system clock, UUID ids, an audit log, agent repository and constitutional
+ * validator over `db`). Services built with different deps over one database still agree:
+ * nothing about an agent is held in memory.
  */
 export function resolveDeps(deps: GovernanceDeps): ResolvedDeps {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? uuidIds;
   const audit = deps.audit ?? new AuditLog(deps.db, clock, ids);
   const agents = deps.agents ?? new AgentRepository(deps.db, clock, ids, audit);
-  return { db: deps.db, clock, ids, audit, agents };
+  const constitution = deps.constitution ?? new ConstitutionalValidator({ db: deps.db, ids });
+  return { db: deps.db, clock, ids, audit, agents, constitution };
 }

@@ -23,6 +23,8 @@ export const AuditAction = {
   AGENT_PROMOTED: 'agent.promoted',
   AGENT_DEMOTED: 'agent.demoted',
   AGENT_STATUS_CHANGED: 'agent.status_changed',
+  /** A confidence gain would have crossed a level whose criteria do not hold; it was capped. */
+  AGENT_PROMOTION_WITHHELD: 'agent.promotion_withheld',
   TRAINING_SCHEDULED: 'training.scheduled',
   TRAINING_STARTED: 'training.started',
   TRAINING_COMPLETED: 'training.completed',

@@ -22,6 +22,8 @@ export const GovernanceErrorCode = {
   DATABASE_CLOSED: 'DATABASE_CLOSED',
   FILE_NOT_FOUND: 'FILE_NOT_FOUND',
   CONSTITUTIONAL_VIOLATION: 'CONSTITUTIONAL_VIOLATION',
+  /** A promotion was asked for while the transition's graduation criteria do not hold. */
+  CRITERIA_NOT_MET: 'CRITERIA_NOT_MET',
 } as const;
 export type GovernanceErrorCode = (typeof GovernanceErrorCode)[keyof typeof GovernanceErrorCode];
 

@@ -23,4 +23,5 @@ export * from './triggerInterceptor';
 export * from './executors';
 export * from './proposalService';
 export * from './constitution';
+export * from './evidence';
 export * from './graduationService';

@@ -2,28 +2,38 @@
  * Proposal service: creates ACTION and TRAINING proposals, approves and rejects them, and
  * executes approved ACTION proposals through injectable executors (see ./executors.ts).
  *
- * Lifecycle: PROPOSED → APPROVED → EXECUTED, PROPOSED/APPROVED → REJECTED. Rules chosen where
- * the spec is silent:
+ * Lifecycle: PROPOSED → APPROVED → EXECUTING → EXECUTED (or back to APPROVED with the failure),
+ * PROPOSED/APPROVED → REJECTED. Rules (the cross-service rules of the spec, then the choices
+ * made where it is silent):
+ * - Only INTERN or above may propose (rule 3): creating, approving or executing an ACTION
+ *   proposal for a STUDENT agent is refused with INVALID_STATUS, for a PAUSED or DEPRECATED
+ *   agent with AGENT_NOT_ROUTABLE — whoever asks (`insertProposal` enforces it too).
+ * - Every stored proposal can be approved (rule 4): an ACTION proposal's action is validated
+ *   on creation with exactly the validation approval applies (`validateAction`).
+ * - Exactly-once execution (rule 7): `execute` claims the proposal with one conditional write
+ *   (APPROVED → EXECUTING, `WHERE status = 'APPROVED'`) before the first executor runs; a
+ *   second claim — from this or any other service instance over the same database — finds it
+ *   EXECUTING and is refused with INVALID_STATUS. The attempt ends EXECUTED or back to
+ *   APPROVED with the failure. An EXECUTING proposal cannot be approved or rejected.
+ * - Work leaves evidence (rule 5): every finished attempt, success or failure, records one
+ *   agent_episodes row (outcome success/failure, the agent's maturity, 0 human interventions —
+ *   approval is the normal path of a proposal, not a correction — and the constitutional score
+ *   of `{ proposalId, action, steps }`), in the same transaction as the attempt's record.
  * - Only PROPOSED can be approved, and only by a human: approver ids of the form `agent:<id>`
  *   or `system:<name>` (the actor conventions of the other services) are refused with
- *   PERMISSION_REQUIRED. An ACTION proposal's action is validated on approval (a
- *   malformed one cannot be approved). Approval may carry device grants (camera, screen
- *   recording), stored in `modifications.grants`.
- * - PROPOSED and APPROVED (not yet executed) proposals can be rejected; a reason is required and
- *   stored in `modifications.rejection`.
- * - `execute` runs only APPROVED ACTION proposals of a routable agent. Everything is validated
- *   (action type, payload, grants, executor availability) before the first executor is called;
- *   such refusals throw a GovernanceError and change nothing.
- * - Success: EXECUTED with `execution_result` ({success: true, steps, ...}) and `completed_at`.
- *   Failure (an executor threw): the proposal stays APPROVED (retryable) with
- *   `execution_result.success = false`, the failing step and the results so far. Completed steps
- *   of a multi-step action are undone in reverse order through the executors' `undo`, so no
- *   partial execution is left behind. Both outcomes are audited.
- * - If recording a success fails (database error), the executed steps are undone too and the
- *   error is rethrown: the database never disagrees with the world.
- * - A second `execute` of a proposal while one is in flight is refused (INVALID_STATUS); the
- *   guard lives in the instance, so use one ProposalService per database. Writes are guarded by
- *   the expected status too, so a proposal rejected mid-execution is never marked EXECUTED.
+ *   PERMISSION_REQUIRED. Approval may carry device grants (camera, screen recording), stored in
+ *   `modifications.grants`; earlier modifications are kept.
+ * - PROPOSED and APPROVED (not yet executing) proposals can be rejected; a reason is required
+ *   and stored in `modifications.rejection`.
+ * - `execute` runs only APPROVED ACTION proposals. Everything is validated (action type,
+ *   payload, grants, executor availability) before the claim; such refusals throw a
+ *   GovernanceError and change nothing.
+ * - Failure (an executor threw): completed steps of a multi-step action are undone in reverse
+ *   order through the executors' `undo`, so no partial execution is left behind; the result
+ *   records the failing step and the results so far. Both outcomes are audited.
+ * - If recording the outcome fails (database error), the executed steps are undone, the claim
+ *   is released (back to APPROVED) and the error is rethrown: the database never disagrees
+ *   with the world.
  */
 import { AuditAction } from './audit';
 import { resolveDeps, type ResolvedDeps } from './agents';
@@ -41,7 +51,8 @@ import {
   type StepAction,
   type StepActionType,
 } from './executors';
-import { insertProposal, listProposals, requireProposal, updateProposalFields, type NewProposal } from './proposals';
+import { recordWorkEpisode } from './evidence';
+import { assertMayPropose, insertProposal, listProposals, requireProposal, updateProposalFields, type NewProposal } from './proposals';
 import { isMaturityLevel, type Agent, type GovernanceDeps, type Json, type Proposal, type ProposalStatus, type ProposalType } from './types';
 
 /** Constructor dependencies: the shared ones plus executors (missing ones use the defaults). */
@@ -135,7 +146,6 @@ export class ProposalService {
   private readonly deps: ResolvedDeps;
   private readonly executors: Executors;
   private readonly deepLinkResources?: readonly string[];
-  private readonly inFlight = new Set<string>();
 
   constructor(deps: ProposalServiceDeps) {
     this.deps = resolveDeps(deps);
@@ -143,10 +153,18 @@ export class ProposalService {
     this.deepLinkResources = deps.deepLinkResources;
   }
 
-  /** Creates a PROPOSED ACTION proposal after validating its action; audited. */
+  /**
+   * Validates an action exactly as approval will (device grants are not required yet); throws
+   * UNKNOWN_ACTION_TYPE or INVALID_PAYLOAD naming the path. The interceptor uses it too.
+   */
+  validateAction(action: unknown): ProposedAction {
+    return parseProposedAction(action, { deepLinkResources: this.deepLinkResources, checkGrants: false });
+  }
+
+  /** Creates a PROPOSED ACTION proposal (INTERN or above) after validating its action; audited. */
   createActionProposal(input: NewActionProposal): Proposal {
-    const agent = this.routableAgent(input.agentId);
-    parseProposedAction(input.action, { deepLinkResources: this.deepLinkResources, checkGrants: false });
+    const agent = this.proposingAgent(input.agentId);
+    this.validateAction(input.action);
     return this.insert(agent, 'ACTION', input.proposedBy, {
       title: requireText(input.title, 'A proposal title'),
       description: input.description,
@@ -188,7 +206,8 @@ export class ProposalService {
     }
     const proposal = this.inStatus(proposalId, ['PROPOSED'], 'approved');
     if (proposal.proposalType === 'ACTION') {
-      parseProposedAction(proposal.proposedAction, { deepLinkResources: this.deepLinkResources, checkGrants: false });
+      this.proposingAgent(proposal.agentId);
+      this.validateAction(proposal.proposedAction);
     }
     const now = this.now();
     const modifications: Modifications = { ...((proposal.modifications as Modifications | null) ?? {}) };
@@ -252,10 +271,7 @@ export class ProposalService {
         { proposalId },
       );
     }
-    if (this.inFlight.has(proposalId)) {
-      throw new GovernanceError('INVALID_STATUS', `Proposal "${proposalId}" is already being executed; wait for that attempt to finish.`, { proposalId });
-    }
-    this.routableAgent(proposal.agentId);
+    this.proposingAgent(proposal.agentId);
     const grants = Object.fromEntries(((proposal.modifications as Modifications | null)?.grants ?? []).map((g) => [g.capability, g.grantedBy]));
     const action = parseProposedAction(proposal.proposedAction, { deepLinkResources: this.deepLinkResources, grants });
     const steps = action.type === 'multi_step' ? action.steps : [action];
@@ -269,11 +285,20 @@ export class ProposalService {
         );
       }
     }
-    this.inFlight.add(proposalId);
+    this.claim(proposalId);
     try {
       return await this.run(proposal, action, steps, actor);
-    } finally {
-      this.inFlight.delete(proposalId);
+    } catch (err) {
+      this.deps.db.run("UPDATE agent_proposals SET status = 'APPROVED' WHERE id = ? AND status = 'EXECUTING'", [proposalId]);
+      throw err;
+    }
+  }
+
+  /** Rule 7: APPROVED → EXECUTING in one conditional write; INVALID_STATUS when it is not APPROVED any more. */
+  private claim(proposalId: string): void {
+    const { changes } = this.deps.db.run("UPDATE agent_proposals SET status = 'EXECUTING' WHERE id = ? AND status = 'APPROVED'", [proposalId]);
+    if (changes !== 1) {
+      throw new GovernanceError('INVALID_STATUS', `Proposal "${proposalId}" is already being executed (or changed meanwhile); it runs at most once per approval.`, { proposalId });
     }
   }
 
@@ -288,6 +313,7 @@ export class ProposalService {
   }
 
   private async run(proposal: Proposal, action: ProposedAction, steps: StepAction[], actor: string): Promise<ExecutionOutcome> {
+    const startedAt = this.now();
     const previous = proposal.executionResult as { attempt?: number } | null;
     const results: StepResult[] = [];
     let failure: { step: number; error: { code: string; message: string } } | undefined;
@@ -313,12 +339,11 @@ export class ProposalService {
       await this.undo(steps, results, proposal);
       record.failedStep = failure.step;
       record.error = failure.error;
-      return this.record(proposal, record, 'APPROVED', AuditAction.PROPOSAL_EXECUTION_FAILED);
     }
     try {
-      return this.record(proposal, record, 'EXECUTED', AuditAction.PROPOSAL_EXECUTED);
+      return this.record(proposal, record, failure ? AuditAction.PROPOSAL_EXECUTION_FAILED : AuditAction.PROPOSAL_EXECUTED, startedAt);
     } catch (err) {
-      await this.undo(steps, results, proposal);
+      if (!failure) await this.undo(steps, results, proposal);
       throw err;
     }
   }
@@ -353,19 +378,24 @@ export class ProposalService {
     }
   }
 
-  private record(proposal: Proposal, record: ExecutionRecord, status: 'APPROVED' | 'EXECUTED', action: string): ExecutionOutcome {
+  /** Ends the claim (EXECUTED, or APPROVED on failure), records the episode and audits; one transaction. */
+  private record(proposal: Proposal, record: ExecutionRecord, action: string, startedAt: string): ExecutionOutcome {
+    const status = record.success ? 'EXECUTED' : 'APPROVED';
     const updated = this.deps.db.transaction(() => {
       const row = updateProposalFields(
         this.deps.db,
         proposal.id,
-        { status, executionResult: record as unknown as Json, completedAt: status === 'EXECUTED' ? record.executedAt : undefined },
-        'APPROVED',
+        { status, executionResult: record as unknown as Json, completedAt: record.success ? record.executedAt : undefined },
+        'EXECUTING',
       );
+      const subject = { proposalId: proposal.id, action: proposal.proposedAction, steps: record.steps } as unknown as Json;
+      const work = { agentId: proposal.agentId, outcome: record.success ? 'success' : 'failure', humanInterventionCount: 0, subject, startedAt, completedAt: record.executedAt } as const;
+      const episode = recordWorkEpisode(this.deps, work);
       this.deps.audit.record({
         agentId: proposal.agentId,
         actor: record.actor,
         action,
-        details: { proposalId: proposal.id, actionType: record.actionType, attempt: record.attempt, failedStep: record.failedStep, error: record.error },
+        details: { proposalId: proposal.id, actionType: record.actionType, attempt: record.attempt, failedStep: record.failedStep, error: record.error, episodeId: episode.episodeId },
       });
       return row;
     });
@@ -382,6 +412,13 @@ export class ProposalService {
       );
     }
     return proposal;
+  }
+
+  /** Rule 3: the agent of an ACTION proposal must be INTERN or above. */
+  private proposingAgent(agentId: string): Agent {
+    const agent = this.deps.agents.require(agentId);
+    assertMayPropose(agent);
+    return agent;
   }
 
   private routableAgent(agentId: string): Agent {

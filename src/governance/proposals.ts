@@ -11,7 +11,7 @@
  */
 import type { GovernanceDatabase, SqlParam } from './db/database';
 import { GovernanceError } from './errors';
-import type { Clock, IdGenerator, Json, Proposal, ProposalStatus, ProposalType } from './types';
+import type { Agent, AgentStatus, Clock, IdGenerator, Json, Proposal, ProposalStatus, ProposalType } from './types';
 
 /** The raw agent_proposals row. */
 export interface ProposalRow {
@@ -93,8 +93,29 @@ export interface NewProposal {
   hoursPerDayLimit?: number | null;
 }
 
-/** Inserts a PROPOSED proposal and returns it. Not audited (see module comment). */
+/**
+ * Rule 3 ("only INTERN or above may propose"): refuses an ACTION proposal's agent when it is a
+ * STUDENT (INVALID_STATUS) or PAUSED / DEPRECATED (AGENT_NOT_ROUTABLE).
+ */
+export function assertMayPropose(agent: Pick<Agent, 'id' | 'name' | 'status'>): void {
+  if (agent.status === 'PAUSED' || agent.status === 'DEPRECATED') {
+    throw new GovernanceError('AGENT_NOT_ROUTABLE', `Agent "${agent.name}" is ${agent.status}; reactivate it before it proposes or executes actions.`, { agentId: agent.id, status: agent.status });
+  }
+  if (agent.status === 'STUDENT') {
+    throw new GovernanceError('INVALID_STATUS', `Agent "${agent.name}" is a STUDENT; only INTERN or above may propose actions (a STUDENT's triggers go to training).`, { agentId: agent.id, status: agent.status, required: 'INTERN' });
+  }
+}
+
+/**
+ * Inserts a PROPOSED proposal and returns it. Not audited (see module comment). An ACTION
+ * proposal's agent must exist and be INTERN or above ({@link assertMayPropose}).
+ */
 export function insertProposal(db: GovernanceDatabase, clock: Clock, ids: IdGenerator, input: NewProposal): Proposal {
+  if (input.proposalType === 'ACTION') {
+    const agent = db.get<{ id: string; name: string; status: AgentStatus }>('SELECT id, name, status FROM agent_registry WHERE id = ?', [input.agentId]);
+    if (!agent) throw new GovernanceError('AGENT_NOT_FOUND', `No agent with id "${input.agentId}" is registered; register it in agent_registry first.`, { agentId: input.agentId });
+    assertMayPropose(agent);
+  }
   const id = ids.next('proposal');
   db.run(
     `INSERT INTO agent_proposals (id, agent_id, agent_name, proposal_type, title, description, proposed_action, reasoning,

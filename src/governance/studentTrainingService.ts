@@ -4,10 +4,14 @@
  * Lifecycle: blocked trigger context → TRAINING proposal (objectives and capability gaps
  * derived from the trigger, duration estimated from history) → approved (optional user
  * override of the duration) → training session SCHEDULED → IN_PROGRESS → COMPLETED (or
- * FAILED / CANCELLED). Completion applies a confidence boost (capped at 1.0), records a
- * STUDENT episode, marks the proposal EXECUTED, resolves its blocked triggers and promotes
- * STUDENT → INTERN when confidence has reached 0.5 AND the STUDENT → INTERN graduation
- * criteria hold (otherwise the agent stays STUDENT and the unmet criteria are returned).
+ * FAILED / CANCELLED). Completion records the session's episode (rule 5: one agent_episodes
+ * row, scored against the constitutional rules on what the session did, see evidence.ts),
+ * then applies the confidence boost (capped at 1.0) through the agent repository, marks the
+ * proposal EXECUTED and resolves its blocked triggers. The boost crosses a level only through
+ * the criteria (rule 2): a STUDENT whose confidence reaches 0.5 becomes INTERN only when the
+ * STUDENT → INTERN criteria hold — counting this session's episode — otherwise its confidence
+ * stops at 0.499 and the unmet criteria are returned (and audited as
+ * `agent.promotion_withheld`). The same holds for an agent of any level being trained.
  *
  * Choices where the spec is silent (documented here as the contract):
  * - Duration estimate: mean duration of this agent's completed sessions (confidence
@@ -16,16 +20,18 @@
  *   Estimates are at least 0.25 h.
  * - Confidence boost on completion: 0.2·performance − 0.02·errors, within [0, 0.2].
  * - The completion episode's outcome: success at performance ≥ 0.7, partial at ≥ 0.4, else
- *   failure; its human interventions are the session's errors.
+ *   failure; its human interventions are the session's errors; its maturity is the agent's
+ *   level when the session completed (before the boost).
  * - A FAILED or CANCELLED session leaves the proposal APPROVED; `scheduleSession` retries it.
  */
 import { AuditAction } from './audit';
-import { criteriaFailures, resolveDeps, type ResolvedDeps } from './agents';
+import { resolveDeps, type ResolvedDeps } from './agents';
+import { recordWorkEpisode } from './evidence';
 import type { SqlParam } from './db/database';
 import { GovernanceError } from './errors';
 import { insertProposal, requireProposal, updateProposalFields } from './proposals';
 import {
-  TRANSITION_CRITERIA,
+  maturityRank,
   maxComplexity,
   type Agent,
   type BlockedTriggerContext,
@@ -37,17 +43,6 @@ import {
   type TrainingStatus,
   type TriggerSource,
 } from './types';
-
-/** Decides whether an agent meets a transition's graduation criteria. */
-export interface PromotionCriteria {
-  /** Unmet criteria for promoting `agentId` to INTERN, as sentences (empty = promotable). */
-  unmetForIntern(agentId: string): string[];
-}
-
-/** Default criteria: the spec's STUDENT → INTERN thresholds over the agent's episodes. */
-export function episodeCriteria(deps: ResolvedDeps): PromotionCriteria {
-  return { unmetForIntern: (agentId) => criteriaFailures(deps.agents.episodeStats(agentId), TRANSITION_CRITERIA.INTERN) };
-}
 
 /** How long a training is expected to take, and how sure the estimate is. */
 export interface DurationEstimate {
@@ -85,8 +80,10 @@ export interface CompletionResult {
   agent: Agent;
   confidenceBoost: number;
   promoted: boolean;
-  /** Why the agent was not promoted (empty when promoted or when confidence is still < 0.5). */
+  /** Why the boost did not cross the next level (empty when it did not reach it, or crossed). */
   unmetCriteria: string[];
+  /** The episode this session left. */
+  episodeId: string;
 }
 
 const ACTIVE: readonly TrainingStatus[] = ['SCHEDULED', 'IN_PROGRESS'];
@@ -117,11 +114,9 @@ export function deriveTrainingPlan(source: TriggerSource, triggerType: string, c
 /** Training of STUDENT agents; see the module comment. */
 export class StudentTrainingService {
   private readonly deps: ResolvedDeps;
-  private readonly criteria: PromotionCriteria;
 
-  constructor(deps: GovernanceDeps & { criteria?: PromotionCriteria }) {
+  constructor(deps: GovernanceDeps) {
     this.deps = resolveDeps(deps);
-    this.criteria = deps.criteria ?? episodeCriteria(this.deps);
   }
 
   /** Records a blocked trigger (called by the trigger interceptor). Not audited here. */
@@ -287,15 +282,12 @@ export class StudentTrainingService {
       const remaining = proposal.capabilityGaps.filter((g) => !developed.includes(g));
       const boost = round2(Math.min(0.2, Math.max(0, 0.2 * perf - 0.02 * errors)));
       const actor = 'system:student-training';
-      const change = this.deps.agents.adjustConfidence(before.agentId, boost, { actor, reason: `training session ${sessionId} completed`, followStatus: false });
-      this.deps.agents.recordEpisode({ agentId: before.agentId, maturityAtTime: 'STUDENT', outcome: perf >= 0.7 ? 'success' : perf >= 0.4 ? 'partial' : 'failure', humanInterventionCount: errors, startedAt: before.startedAt!, completedAt: now });
-      let unmetCriteria: string[] = [];
-      let promoted = false;
-      if (change.agent.status === 'STUDENT' && change.agent.confidenceScore >= 0.5) {
-        unmetCriteria = this.criteria.unmetForIntern(before.agentId);
-        promoted = unmetCriteria.length === 0;
-        if (promoted) this.deps.agents.promote(before.agentId, 'INTERN', { actor, reason: `training session ${sessionId} completed and STUDENT → INTERN criteria hold` });
-      }
+      const subject: Json = { sessionId, scenario: proposal.trainingScenarioTemplate, tasksCompleted: tasks, totalTasks: before.totalTasks, performanceScore: perf, errorsCount: errors, supervisorFeedback: outcome.supervisorFeedback ?? null, capabilitiesDeveloped: developed };
+      const outcomeOf = perf >= 0.7 ? 'success' : perf >= 0.4 ? 'partial' : 'failure';
+      const episode = recordWorkEpisode(this.deps, { agentId: before.agentId, outcome: outcomeOf, humanInterventionCount: errors, subject, startedAt: before.startedAt!, completedAt: now });
+      const change = this.deps.agents.adjustConfidence(before.agentId, boost, { actor, reason: `training session ${sessionId} completed` });
+      const promoted = maturityRank(change.agent.status) > maturityRank(change.previousStatus);
+      const unmetCriteria = change.unmetCriteria;
       this.deps.db.run(
         `UPDATE training_sessions SET tasks_completed = ?, performance_score = ?, supervisor_feedback = ?, errors_count = ?,
            capabilities_developed = ?, capability_gaps_remaining = ?, confidence_boost = ?, promoted_to_autonomous = ?,
@@ -303,11 +295,11 @@ export class StudentTrainingService {
         [tasks, perf, outcome.supervisorFeedback, errors, JSON.stringify(developed), JSON.stringify(remaining), boost, promoted, now,
           (Date.parse(now) - Date.parse(before.startedAt!)) / 1000, sessionId],
       );
-      const result: Json = { sessionId, performanceScore: perf, confidenceBoost: boost, promoted, unmetCriteria };
+      const result: Json = { sessionId, performanceScore: perf, confidenceBoost: boost, promoted, unmetCriteria, episodeId: episode.episodeId };
       updateProposalFields(this.deps.db, proposal.id, { status: 'EXECUTED', executionResult: result, completedAt: now });
       this.deps.db.run('UPDATE blocked_trigger_contexts SET resolved = 1, resolved_at = ?, resolution_outcome = ? WHERE proposal_id = ?', [now, promoted ? 'trained_and_promoted' : 'trained', proposal.id]);
       this.deps.audit.record({ agentId: before.agentId, actor, action: AuditAction.TRAINING_COMPLETED, details: result });
-      return { session: this.requireSession(sessionId), agent: this.deps.agents.require(before.agentId), confidenceBoost: boost, promoted, unmetCriteria };
+      return { session: this.requireSession(sessionId), agent: this.deps.agents.require(before.agentId), confidenceBoost: boost, promoted, unmetCriteria, episodeId: episode.episodeId };
     });
   }
 

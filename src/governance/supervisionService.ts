@@ -9,18 +9,24 @@
  *
  * Outcomes feed confidence and graduation (choices where the spec is silent):
  * - Completion boost = RATING_BOOST[rating] − 0.01 per intervention, so interventions always
- *   reduce it; termination applies −0.1. The agent's status follows its new confidence
- *   (promotion or demotion, audited by the agent repository).
- * - Completion and termination each record one `agent_episodes` row (maturity SUPERVISED,
- *   human interventions = the session's intervention count, no constitutional score) —
- *   that is how interventions reach the intervention rate the graduation service reads.
- *   Outcome: rating ≥ 4 success, 3 partial, ≤ 2 failure; termination is a failure.
- *   Interruption records nothing toward graduation and leaves confidence unchanged.
+ *   reduce it; termination applies −0.1. Falling below the agent's level floor demotes it at
+ *   once; a rating never crosses a level upward unless that transition's criteria hold
+ *   (rule 2): otherwise confidence stops just below the threshold (0.899 below AUTONOMOUS),
+ *   and the unmet criteria are returned in `unmetCriteria` and audited
+ *   (`agent.promotion_withheld`) by the agent repository.
+ * - Completion and termination each record exactly one `agent_episodes` row (rule 5), before
+ *   the confidence change so the criteria count it: maturity = the agent's level at the time,
+ *   human interventions = the session's intervention count, constitutional score from
+ *   validating `{ sessionId, triggerContext, agentActions, outcomes }` against the rules (see
+ *   evidence.ts) — that is how interventions reach the intervention rate the graduation
+ *   service reads. Outcome: rating ≥ 4 success, 3 partial, ≤ 2 failure; termination is a
+ *   failure. Interruption records nothing toward graduation and leaves confidence unchanged.
  */
 import { AuditAction } from './audit';
 import { resolveDeps, type ResolvedDeps } from './agents';
 import type { SqlParam } from './db/database';
 import { GovernanceError } from './errors';
+import { recordWorkEpisode } from './evidence';
 import {
   INTERVENTION_TYPES,
   type Agent,
@@ -52,6 +58,8 @@ export interface SupervisionResult {
   agent: Agent;
   confidenceBoost: number;
   statusChanged: boolean;
+  /** Why the boost did not cross the next level (empty when nothing was withheld). */
+  unmetCriteria: string[];
   episodeId: string;
 }
 
@@ -186,18 +194,11 @@ export class SupervisionService {
     const session = this.requireSession(sessionId);
     const now = this.now();
     this.deps.db.run('UPDATE supervision_sessions SET completed_at = ?, duration_seconds = ?, confidence_boost = ? WHERE id = ?', [now, this.elapsed(session, now), boost, sessionId]);
+    const subject = { sessionId, triggerContext: session.triggerContext, agentActions: session.agentActions, outcomes: session.outcomes };
+    const { episodeId } = recordWorkEpisode(this.deps, { agentId: session.agentId, outcome, humanInterventionCount: session.interventionCount, subject, startedAt: session.startedAt, completedAt: now });
     const change = this.deps.agents.adjustConfidence(session.agentId, boost, { actor: supervisorId ?? 'supervisor', reason });
-    const episodeId = this.deps.agents.recordEpisode({
-      agentId: session.agentId,
-      maturityAtTime: 'SUPERVISED',
-      outcome,
-      humanInterventionCount: session.interventionCount,
-      constitutionalScore: null,
-      startedAt: session.startedAt,
-      completedAt: now,
-    });
     this.deps.audit.record({ agentId: session.agentId, actor: supervisorId ?? 'supervisor', action: AuditAction.SUPERVISION_COMPLETED, details: { sessionId, status: session.status, confidenceBoost: boost, outcome, episodeId } });
-    return { session: this.requireSession(sessionId), agent: change.agent, confidenceBoost: boost, statusChanged: change.statusChanged, episodeId };
+    return { session: this.requireSession(sessionId), agent: change.agent, confidenceBoost: boost, statusChanged: change.statusChanged, unmetCriteria: change.unmetCriteria, episodeId };
   }
 
   private expect(sessionId: string, from: readonly SupervisionStatus[], what: string): SupervisionSession {

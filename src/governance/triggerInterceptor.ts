@@ -13,21 +13,30 @@
  *   is audited as `maturity.mismatch`.
  * - An action above the agent's maximum complexity (`context.actionComplexity`, 1–4) is never
  *   executed by that agent: a SUPERVISED agent's complexity-4 action becomes a proposal.
+ * - Every proposal the interceptor stores can be approved (rule 4): a trigger routed to PROPOSE
+ *   must carry the action to propose in `context.action`, validated exactly as approval
+ *   validates it (`ProposalService.validateAction`). Without one it is refused with
+ *   INVALID_PAYLOAD naming `context.action` (details.missing); a malformed one with the code
+ *   approval would give (INVALID_PAYLOAD / UNKNOWN_ACTION_TYPE, naming the path). Nothing is
+ *   written. The proposal is created through `ProposalService.createActionProposal`.
  * - MANUAL triggers go through the same maturity path (they are never refused because of their
  *   source, and they are audited like every trigger, with `manual: true`). The maturity path of
  *   a STUDENT is blocking, so a STUDENT agent's trigger never executes, whatever its source.
  * - PAUSED / DEPRECATED agents are refused with AGENT_NOT_ROUTABLE, unknown agents with
  *   AGENT_NOT_FOUND; malformed input with INVALID_ARGUMENT / INVALID_PAYLOAD. A refusal writes
  *   nothing. All rows of one routing decision are written in one transaction.
- * - Routing reads the agent through the repository's status cache (invalidated on every
- *   status/confidence write through the shared AgentRepository).
+ * - One truth for status (rule 1): routing reads the agent from the database on every call
+ *   (no cache), so a pause or promotion made through any service is seen by the next trigger.
  * - Without an injected executor, EXECUTE records the trigger as dispatched to the caller
- *   (`execution.output = { dispatched: true }`): the host application runs it.
+ *   (`execution.output = { dispatched: true }`): the host application runs it. Either way the
+ *   execution leaves one episode (rule 5, see evidence.ts) scored against the constitutional
+ *   rules on `{ triggerType, source, context, output, error }`.
  */
 import { AuditAction } from './audit';
 import { resolveDeps, type ResolvedDeps } from './agents';
 import { GovernanceError } from './errors';
-import { insertProposal } from './proposals';
+import { recordWorkEpisode } from './evidence';
+import { ProposalService } from './proposalService';
 import { StudentTrainingService } from './studentTrainingService';
 import { SupervisionService } from './supervisionService';
 import {
@@ -103,12 +112,14 @@ export class TriggerInterceptor {
   private readonly deps: ResolvedDeps;
   private readonly training: StudentTrainingService;
   private readonly supervision: SupervisionService;
+  private readonly proposals: ProposalService;
   private readonly executor?: TriggerExecutor;
 
-  constructor(deps: GovernanceDeps & { training?: StudentTrainingService; supervision?: SupervisionService; executor?: TriggerExecutor }) {
+  constructor(deps: GovernanceDeps & { training?: StudentTrainingService; supervision?: SupervisionService; proposals?: ProposalService; executor?: TriggerExecutor }) {
     this.deps = resolveDeps(deps);
     this.training = deps.training ?? new StudentTrainingService(this.deps);
     this.supervision = deps.supervision ?? new SupervisionService(this.deps);
+    this.proposals = deps.proposals ?? new ProposalService(this.deps);
     this.executor = deps.executor;
   }
 
@@ -118,8 +129,9 @@ export class TriggerInterceptor {
    */
   async intercept(agentId: string, source: TriggerSource, triggerType: string, context: Record<string, Json> = {}): Promise<RoutingResult> {
     const complexity = validate(source, triggerType, context);
-    const agent = this.deps.agents.getCached(agentId);
+    const agent = this.deps.agents.require(agentId);
     const { decision, reason } = routeByMaturity(agent.status, complexity);
+    if (decision === 'PROPOSE') this.requireAction(context);
     const triggerId = this.deps.ids.next('trigger');
     const result: RoutingResult = {
       triggerId,
@@ -152,19 +164,27 @@ export class TriggerInterceptor {
     return result;
   }
 
+  /** Rule 4: a trigger that becomes a proposal must carry an approvable action. */
+  private requireAction(context: Record<string, Json>): void {
+    if (context.action === undefined || context.action === null) {
+      throw new GovernanceError(
+        'INVALID_PAYLOAD',
+        'This trigger becomes a proposal a human must approve, but its context has no action: set context.action to the proposed action ({ "type": "canvas" | "browser" | "device" | "deep_link" | "multi_step", ... }).',
+        { missing: 'context.action' },
+      );
+    }
+    this.proposals.validateAction(context.action);
+  }
+
   private propose(agent: Agent, source: TriggerSource, triggerType: string, context: Record<string, Json>, reason: string) {
-    const proposal = insertProposal(this.deps.db, this.deps.clock, this.deps.ids, {
+    return this.proposals.createActionProposal({
       agentId: agent.id,
-      agentName: agent.name,
-      proposalType: 'ACTION',
       title: `${triggerType} (${source}) by ${agent.name}`,
       description: `Trigger ${triggerType} from ${source} awaiting human approval.`,
-      proposedAction: context.action ?? { triggerType, source, context },
+      action: context.action,
       reasoning: reason,
       proposedBy: `agent:${agent.id}`,
     });
-    this.deps.audit.record({ agentId: agent.id, actor: `agent:${agent.id}`, action: AuditAction.PROPOSAL_CREATED, details: { proposalId: proposal.id, proposalType: 'ACTION' } });
-    return proposal;
   }
 
   private async execute(agent: Agent, source: TriggerSource, triggerType: string, context: Record<string, Json>, result: RoutingResult, base: Record<string, Json>): Promise<void> {
@@ -178,7 +198,9 @@ export class TriggerInterceptor {
     }
     result.execution = execution;
     this.deps.db.transaction(() => {
-      result.episodeId = this.deps.agents.recordEpisode({ agentId: agent.id, maturityAtTime: 'AUTONOMOUS', outcome: execution.ok ? 'success' : 'failure', startedAt, completedAt: this.deps.clock.now().toISOString() });
+      const subject: Json = { triggerType, source, context, output: execution.output ?? null, error: execution.error ?? null };
+      const work = { agentId: agent.id, outcome: execution.ok ? 'success' : 'failure', humanInterventionCount: 0, subject, startedAt, completedAt: this.deps.clock.now().toISOString() } as const;
+      result.episodeId = recordWorkEpisode(this.deps, work).episodeId;
       this.deps.audit.record({
         agentId: agent.id,
         actor: 'system:trigger-interceptor',

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { GovernanceDatabase } from './db/database';
 import type { AuditLog } from './audit';
 import type { AgentRepository } from './agents';
+import type { ConstitutionalValidator } from './constitution';
 
 /** Builds the value list of an `as const` enum object. */
 function valuesOf<T extends Record<string, string>>(e: T): ReadonlyArray<T[keyof T]> {
@@ -56,9 +57,14 @@ export const ProposalType = { TRAINING: 'TRAINING', ACTION: 'ACTION', ANALYSIS: 
 export type ProposalType = (typeof ProposalType)[keyof typeof ProposalType];
 export const PROPOSAL_TYPES = valuesOf(ProposalType);
 
+/**
+ * Proposal lifecycle. EXECUTING is the claim an execution holds on an APPROVED proposal while its
+ * executors run (one conditional write, so two services over one database never both run it).
+ */
 export const ProposalStatus = {
   PROPOSED: 'PROPOSED',
   APPROVED: 'APPROVED',
+  EXECUTING: 'EXECUTING',
   REJECTED: 'REJECTED',
   EXECUTED: 'EXECUTED',
   CANCELLED: 'CANCELLED',
@@ -223,8 +229,8 @@ export function sequentialIds(): IdGenerator {
 
 /**
  * Dependencies every governance service takes by constructor injection. Only `db` is
- * required; pass the same `agents` repository to every service so its status cache is
- * invalidated consistently (see `resolveDeps` in agents.ts).
+ * required. Nothing about an agent is cached: every service reads status and confidence from
+ * `db` on every call, so services built separately over one database always agree.
  */
 export interface GovernanceDeps {
   db: GovernanceDatabase;
@@ -232,6 +238,8 @@ export interface GovernanceDeps {
   ids?: IdGenerator;
   audit?: AuditLog;
   agents?: AgentRepository;
+  /** Validates what an agent did; scores the episodes work leaves (default: over `db`). */
+  constitution?: ConstitutionalValidator;
 }
 
 // ---------------------------------------------------------------------------------------------

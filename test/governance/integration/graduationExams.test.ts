@@ -4,7 +4,7 @@
  * (an external agent runtime) is replaced, and only where a test needs scripted results.
  */
 import { strict as assert } from 'node:assert';
-import { GovernanceError, TriggerInterceptor, type Agent, type GovernanceDatabase, type Json, type MaturityLevel } from '../../../src/governance';
+import { GovernanceError, TriggerInterceptor, resolveDeps, type Agent, type GovernanceDatabase, type Json, type MaturityLevel } from '../../../src/governance';
 import { GraduationService, type SandboxExecutor, type SandboxResult, type SandboxScenario } from '../../../src/governance/graduationService';
 import { allRows, countRows, freshDb, seedAgent, seedEpisodes, seedRule, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
 
@@ -57,7 +57,7 @@ describe('graduation exams (integration)', () => {
     it(`${t.from} → ${t.to}: passes with enough clean episodes, stores the exam and promotes to the level floor`, async () => {
       const agent = seedAgent(db, { status: t.from });
       seedEpisodes(db, agent.id, t.episodes, { interventions: 0, constitutionalScore: 1, maturity: t.from });
-      assert.equal(deps.agents.getCached(agent.id).status, t.from);
+      assert.equal(deps.agents.require(agent.id).status, t.from);
       const exam = await service.runExam(agent.id, t.to, { actor: 'admin' });
       assert.equal(exam.passed, true);
       assert.equal(exam.sandboxResult.reason, '');
@@ -65,7 +65,7 @@ describe('graduation exams (integration)', () => {
       const [row] = exams();
       assert.deepEqual([row.agent_id, row.from_status, row.to_status, row.passed, row.readiness_score], [agent.id, t.from, t.to, 1, 100]);
       assert.deepEqual(agentRow(agent.id), { status: t.to, confidence_score: t.floor });
-      assert.equal(deps.agents.getCached(agent.id).status, t.to, 'the status cache was invalidated');
+      assert.equal(resolveDeps({ db }).agents.require(agent.id).status, t.to, 'a separately built repository sees the promotion');
       assert.deepEqual(deps.audit.list({ agentId: agent.id }).map((e) => e.action), ['graduation.exam', 'agent.promoted']);
       assert.deepEqual(deps.audit.list({ action: 'agent.promoted' })[0].details, { from: t.from, to: t.to, reason: `passed graduation exam ${exam.id}` });
     });
@@ -184,7 +184,7 @@ describe('graduation exams (integration)', () => {
       exam.sandboxResult.reason,
       [
         'criterion episodes not met (required 50, actual 3)',
-        'criterion interventionRate not met (required 0, actual 2)',
+        'criterion interventionRate not met (required 0, actual 1)',
         'criterion constitutionalScore not met (required 0.95, actual 0.5)',
         'sandbox success rate 0 below 0.8',
         ...exam.violations.map((v) => `critical violation FAIL_OUT in scenario ${v.scenarioId}`),
@@ -238,11 +238,12 @@ describe('graduation exams (integration)', () => {
     assert.equal(agentRow(agent.id).status, 'INTERN');
   });
 
-  it('the trigger interceptor routes by the new level right after a promotion (status cache invalidated)', async () => {
+  it('the trigger interceptor routes by the new level right after a promotion (nothing cached)', async () => {
     const interceptor = new TriggerInterceptor(deps);
     const agent = seedAgent(db, { status: 'INTERN' });
     seedEpisodes(db, agent.id, 25);
-    assert.equal((await interceptor.intercept(agent.id, 'WORKFLOW_ENGINE', 'report.requested', { actionComplexity: 3 })).decision, 'PROPOSE');
+    const action = { type: 'canvas', payload: { kind: 'form', fields: [{ name: 'report' }] } };
+    assert.equal((await interceptor.intercept(agent.id, 'WORKFLOW_ENGINE', 'report.requested', { actionComplexity: 3, action })).decision, 'PROPOSE');
     await service.runExam(agent.id, 'SUPERVISED');
     assert.equal((await interceptor.intercept(agent.id, 'WORKFLOW_ENGINE', 'report.requested', { actionComplexity: 3 })).decision, 'SUPERVISE');
   });

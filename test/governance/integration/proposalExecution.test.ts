@@ -105,8 +105,13 @@ describe('proposal execution (integration)', () => {
         steps: [{ step: 0, type: 'canvas', status: 'succeeded', output: { canvasId: 'canvas-1', kind } }],
       });
       assert.deepEqual(deps.audit.list({ action: 'proposal.executed' }).map((e) => [e.actor, e.details]), [
-        ['manager', { proposalId: id, actionType: 'canvas', attempt: 1 }],
+        ['manager', { proposalId: id, actionType: 'canvas', attempt: 1, episodeId: 'episode-1' }],
       ]);
+      const episode = db.get<Record<string, unknown>>('SELECT * FROM agent_episodes')!;
+      assert.deepEqual(
+        [episode.id, episode.agent_id, episode.status, episode.maturity_at_time, episode.outcome, episode.human_intervention_count, episode.constitutional_score, episode.started_at, episode.completed_at],
+        ['episode-1', agentId, 'completed', 'INTERN', 'success', 0, 1, '2026-01-01T09:00:05.000Z', '2026-01-01T09:00:05.000Z'],
+      );
     });
   }
 
@@ -120,7 +125,10 @@ describe('proposal execution (integration)', () => {
     assert.equal(row.completedAt, null);
     assert.deepEqual([row.result!.success, row.result!.failedStep, row.result!.error], [false, 0, { code: 'EXECUTION_FAILED', message: 'editor closed' }]);
     assert.deepEqual(deps.audit.list({ action: 'proposal.execution_failed' }).map((e) => e.details), [
-      { proposalId: id, actionType: 'canvas', attempt: 1, failedStep: 0, error: { code: 'EXECUTION_FAILED', message: 'editor closed' } },
+      { proposalId: id, actionType: 'canvas', attempt: 1, failedStep: 0, error: { code: 'EXECUTION_FAILED', message: 'editor closed' }, episodeId: 'episode-1' },
+    ]);
+    assert.deepEqual(db.all('SELECT outcome, maturity_at_time, human_intervention_count, constitutional_score FROM agent_episodes'), [
+      { outcome: 'failure', maturity_at_time: 'INTERN', human_intervention_count: 0, constitutional_score: 1 },
     ]);
   });
 
@@ -304,10 +312,17 @@ describe('proposal execution (integration)', () => {
     assert.equal(stored(id).status, 'EXECUTED');
   });
 
-  it('refuses to approve an interceptor proposal that carries no executable action, with a clear error', async () => {
-    const interceptor = new TriggerInterceptor(deps);
-    const routed = await interceptor.intercept(agentId, 'DATA_SYNC', 'crm.updated', { record: 42 });
-    assert.throws(() => service.approve(routed.proposalId!, 'manager'), (err: GovernanceError) => err.code === 'UNKNOWN_ACTION_TYPE' && /^Missing action type at proposed_action\.type; expected one of canvas, browser/.test(err.message));
-    assert.equal(stored(routed.proposalId!).status, 'PROPOSED');
+  it('every proposal the interceptor stores can be approved and executed; one without an executable action is never stored (rule 4)', async () => {
+    const interceptor = new TriggerInterceptor({ ...deps, proposals: service });
+    const before = snapshotRows(db);
+    await assert.rejects(
+      () => interceptor.intercept(agentId, 'DATA_SYNC', 'crm.updated', { record: 42, action: { payload: { kind: 'form', fields: [{ name: 'a' }] } } }),
+      (err: GovernanceError) => err.code === 'UNKNOWN_ACTION_TYPE' && /^Missing action type at proposed_action\.type; expected one of canvas, browser/.test(err.message),
+    );
+    assert.deepEqual(snapshotRows(db), before);
+    const routed = await interceptor.intercept(agentId, 'DATA_SYNC', 'crm.updated', { record: 42, action: FORM });
+    assert.equal(service.approve(routed.proposalId!, 'manager').status, 'APPROVED');
+    assert.equal((await service.execute(routed.proposalId!)).success, true);
+    assert.equal(stored(routed.proposalId!).status, 'EXECUTED');
   });
 });

@@ -60,9 +60,9 @@ describe('governance repositories', () => {
     });
 
     it('reports each unmet graduation criterion, and none when all hold', () => {
-      const failing = criteriaFailures({ episodeCount: 20, totalInterventions: 6, interventionRate: 0.3, constitutionalScore: 0.8 }, TRANSITION_CRITERIA.SUPERVISED);
+      const failing = criteriaFailures({ episodeCount: 20, totalInterventions: 6, episodesWithIntervention: 6, interventionRate: 0.3, scoredEpisodes: 20, constitutionalScore: 0.8 }, TRANSITION_CRITERIA.SUPERVISED);
       assert.deepEqual(failing, ['needs 25 completed episodes, has 20', 'intervention rate 30% exceeds the maximum 20%', 'constitutional score 0.80 is below 0.85']);
-      assert.deepEqual(criteriaFailures({ episodeCount: 50, totalInterventions: 0, interventionRate: 0, constitutionalScore: 0.95 }, TRANSITION_CRITERIA.AUTONOMOUS), []);
+      assert.deepEqual(criteriaFailures({ episodeCount: 50, totalInterventions: 0, episodesWithIntervention: 0, interventionRate: 0, scoredEpisodes: 50, constitutionalScore: 0.95 }, TRANSITION_CRITERIA.AUTONOMOUS), []);
     });
   });
 
@@ -96,16 +96,14 @@ describe('governance repositories', () => {
       assert.match(refusedWith('AGENT_NOT_FOUND', () => deps.agents.require('missing')).message, /No agent with id "missing"/);
     });
 
-    it('serves the status cache until a write through the repository invalidates it', () => {
+    it('caches nothing: a raw SQL write and a write through another repository are seen on the next read (rule 1)', () => {
       const agent = seedAgent(db, { status: 'INTERN', confidence: 0.6 });
-      assert.equal(deps.agents.getCached(agent.id).status, 'INTERN');
+      assert.equal(deps.agents.require(agent.id).status, 'INTERN');
       db.run("UPDATE agent_registry SET status = 'SUPERVISED', confidence_score = 0.8 WHERE id = ?", [agent.id]);
-      assert.equal(deps.agents.getCached(agent.id).status, 'INTERN', 'raw SQL bypasses the cache');
-      deps.agents.invalidate();
-      assert.equal(deps.agents.getCached(agent.id).status, 'SUPERVISED');
-      deps.agents.setConfidence(agent.id, 0.95, { actor: 't', reason: 'r' });
-      assert.equal(deps.agents.getCached(agent.id).status, 'AUTONOMOUS');
-      refusedWith('AGENT_NOT_FOUND', () => deps.agents.getCached('ghost'));
+      assert.deepEqual([deps.agents.require(agent.id).status, deps.agents.require(agent.id).confidenceScore], ['SUPERVISED', 0.8]);
+      const other = new AgentRepository(db, deps.clock, sequentialIds(), deps.audit);
+      other.setStatus(agent.id, 'PAUSED', { actor: 'admin', reason: 'incident' });
+      assert.equal(deps.agents.require(agent.id).status, 'PAUSED');
     });
 
     it('clamps confidence to [0, 1], demotes as it falls, and audits change and demotion', () => {
@@ -113,17 +111,16 @@ describe('governance repositories', () => {
       const down = deps.agents.setConfidence(agent.id, -3, { actor: 'admin', reason: 'incident' });
       assert.deepEqual([down.agent.confidenceScore, down.agent.status, down.previousStatus, down.previousConfidence, down.statusChanged], [0, 'STUDENT', 'SUPERVISED', 0.8, true]);
       const up = deps.agents.adjustConfidence(agent.id, 5, { actor: 'admin', reason: 'review' });
-      assert.deepEqual([up.agent.confidenceScore, up.agent.status], [1, 'AUTONOMOUS']);
-      assert.deepEqual(deps.audit.list({ agentId: agent.id }).map((e) => e.action), ['agent.confidence_changed', 'agent.demoted', 'agent.confidence_changed', 'agent.promoted']);
+      assert.deepEqual([up.agent.confidenceScore, up.agent.status, up.withheldPromotion], [0.499, 'STUDENT', 'INTERN'], 'no episodes: the gain stops below INTERN');
+      assert.deepEqual(deps.audit.list({ agentId: agent.id }).map((e) => e.action), ['agent.confidence_changed', 'agent.demoted', 'agent.confidence_changed', 'agent.promotion_withheld']);
     });
 
-    it('keeps the status when asked not to follow, and always for PAUSED / DEPRECATED agents', () => {
-      const student = seedAgent(db, { status: 'STUDENT', confidence: 0.4 });
-      const kept = deps.agents.adjustConfidence(student.id, 0.3, { actor: 't', reason: 'r', followStatus: false });
-      assert.deepEqual([kept.agent.status, kept.agent.confidenceScore, kept.statusChanged], ['STUDENT', 0.7, false]);
+    it('keeps the status of PAUSED / DEPRECATED agents whatever their confidence', () => {
       const paused = seedAgent(db, { status: 'PAUSED', confidence: 0.6 });
       assert.equal(deps.agents.setConfidence(paused.id, 0.95, { actor: 't', reason: 'r' }).agent.status, 'PAUSED');
-      assert.equal(deps.audit.list({ action: 'agent.promoted' }).length, 0);
+      const deprecated = seedAgent(db, { status: 'DEPRECATED', confidence: 0.6 });
+      assert.deepEqual([deps.agents.setConfidence(deprecated.id, 0.1, { actor: 't', reason: 'r' }).agent.status, deps.agents.require(deprecated.id).confidenceScore], ['DEPRECATED', 0.1]);
+      assert.equal(deps.audit.list({ action: 'agent.promoted' }).length + deps.audit.list({ action: 'agent.demoted' }).length, 0);
     });
 
     it('refuses a non-finite confidence and changes nothing', () => {
@@ -136,8 +133,10 @@ describe('governance repositories', () => {
 
     it('promotes upward, raising confidence to the new floor but never lowering it', () => {
       const a = seedAgent(db, { status: 'STUDENT', confidence: 0.2 });
+      seedEpisodes(db, a.id, 10, { interventions: 0, constitutionalScore: 0.7 });
       assert.deepEqual([deps.agents.promote(a.id, 'INTERN', { actor: 'g', reason: 'exam' })].map((x) => [x.status, x.confidenceScore])[0], ['INTERN', 0.5]);
       const b = seedAgent(db, { status: 'INTERN', confidence: 0.95 });
+      seedEpisodes(db, b.id, 25, { interventions: 0, constitutionalScore: 0.85 });
       assert.equal(deps.agents.promote(b.id, 'SUPERVISED', { actor: 'g', reason: 'exam' }).confidenceScore, 0.95);
       const [audit] = deps.audit.list({ agentId: a.id, action: 'agent.promoted' });
       assert.deepEqual(audit.details, { from: 'STUDENT', to: 'INTERN', reason: 'exam' });
@@ -163,13 +162,13 @@ describe('governance repositories', () => {
     it('records episodes and computes graduation inputs from completed ones only', () => {
       const ws = seedWorkspace(db);
       const agent = seedAgent(db, { status: 'INTERN', workspaceId: ws });
-      assert.deepEqual(deps.agents.episodeStats(agent.id), { episodeCount: 0, totalInterventions: 0, interventionRate: 0, constitutionalScore: 1 });
+      assert.deepEqual(deps.agents.episodeStats(agent.id), { episodeCount: 0, totalInterventions: 0, episodesWithIntervention: 0, interventionRate: 1, scoredEpisodes: 0, constitutionalScore: 0 });
       const id = deps.agents.recordEpisode({ agentId: agent.id, maturityAtTime: 'INTERN', outcome: 'success', startedAt: 's', completedAt: 'c' });
       const row = db.get<Record<string, unknown>>('SELECT * FROM agent_episodes WHERE id = ?', [id])!;
       assert.deepEqual([row.workspace_id, row.status, row.human_intervention_count, row.constitutional_score], [ws, 'completed', 0, null]);
       seedEpisodes(db, agent.id, 3, { interventions: 2, constitutionalScore: 0.6 });
       seedEpisodes(db, agent.id, 5, { status: 'running', interventions: 9, constitutionalScore: 0 });
-      assert.deepEqual(deps.agents.episodeStats(agent.id), { episodeCount: 4, totalInterventions: 6, interventionRate: 1.5, constitutionalScore: 0.6 });
+      assert.deepEqual(deps.agents.episodeStats(agent.id), { episodeCount: 4, totalInterventions: 6, episodesWithIntervention: 3, interventionRate: 0.75, scoredEpisodes: 3, constitutionalScore: 0.6 });
       refusedWith('AGENT_NOT_FOUND', () => deps.agents.recordEpisode({ agentId: 'ghost', maturityAtTime: 'INTERN', outcome: 'success', startedAt: 's', completedAt: 'c' }));
     });
   });
@@ -222,13 +221,13 @@ describe('governance repositories', () => {
     });
 
     it('refuses a proposal for an unknown agent (foreign key) and stores nothing', () => {
-      assert.throws(() => insertProposal(db, deps.clock, deps.ids, { agentId: 'ghost', agentName: 'g', proposalType: 'ACTION', title: 't', proposedBy: 'x' }), /FOREIGN KEY/);
+      assert.throws(() => insertProposal(db, deps.clock, deps.ids, { agentId: 'ghost', agentName: 'g', proposalType: 'TRAINING', title: 't', proposedBy: 'x' }), /FOREIGN KEY/);
       assert.equal(countRows(db, 'agent_proposals'), 0);
     });
 
     it('lists by agent, type and status', () => {
-      const a = seedAgent(db);
-      const b = seedAgent(db);
+      const a = seedAgent(db, { status: 'INTERN' });
+      const b = seedAgent(db, { status: 'INTERN' });
       const base = { agentName: 'n', title: 't', proposedBy: 'x' };
       const p1 = insertProposal(db, deps.clock, deps.ids, { ...base, agentId: a.id, proposalType: 'ACTION' });
       const p2 = insertProposal(db, deps.clock, deps.ids, { ...base, agentId: a.id, proposalType: 'TRAINING' });
@@ -241,7 +240,7 @@ describe('governance repositories', () => {
     });
 
     it('updates fields (json encoded), guarded by the expected status', () => {
-      const a = seedAgent(db);
+      const a = seedAgent(db, { status: 'INTERN' });
       const p = insertProposal(db, deps.clock, deps.ids, { agentId: a.id, agentName: a.name, proposalType: 'ACTION', title: 't', proposedBy: 'x' });
       const approved = updateProposalFields(db, p.id, { status: 'APPROVED', approvedBy: 'u', modifications: { note: 'smaller' }, executionResult: undefined }, 'PROPOSED');
       assert.deepEqual([approved.status, approved.approvedBy, approved.modifications, approved.executionResult], ['APPROVED', 'u', { note: 'smaller' }, null]);
@@ -255,11 +254,12 @@ describe('governance repositories', () => {
     });
   });
 
-  it('a repository built by hand shares nothing with another one', () => {
+  it('a repository built by hand sees a promotion made through another one (rule 1)', () => {
     const agent = seedAgent(db, { status: 'INTERN' });
+    seedEpisodes(db, agent.id, 25, { interventions: 0, constitutionalScore: 0.9 });
     const other = new AgentRepository(db, deps.clock, sequentialIds(), deps.audit);
-    assert.equal(other.getCached(agent.id).status, 'INTERN');
+    assert.equal(other.require(agent.id).status, 'INTERN');
     deps.agents.promote(agent.id, 'SUPERVISED', { actor: 'g', reason: 'r' });
-    assert.equal(other.getCached(agent.id).status, 'INTERN', 'a separate repository keeps its own cache: share one');
+    assert.deepEqual([other.require(agent.id).status, other.require(agent.id).confidenceScore], ['SUPERVISED', 0.7]);
   });
 });

@@ -142,7 +142,7 @@ describe('graduation readiness', () => {
       assert.deepEqual(r.failing.map((c) => [c.name, c.actual]), [['episodes', 5], ['interventionRate', 1], ['constitutionalScore', 0.6]]);
       assert.deepEqual(r.recommendations, [
         'Complete 20 more episode(s): 5 of the 25 required for SUPERVISED.',
-        'Reduce human interventions to at most 0.2 per episode (now 1), e.g. through supervised practice.',
+        'Reduce the share of episodes needing a human intervention to at most 20% (now 100%), e.g. through supervised practice.',
         'Raise constitutional compliance to at least 0.85 (now 0.6): review the rule violations in recent episodes and retrain on them.',
       ]);
       assert.equal(r.score, 26);
@@ -154,7 +154,7 @@ describe('graduation readiness', () => {
       seedEpisodes(db, agent.id, 1, { interventions: 1 });
       const r = service.readiness(agent.id);
       assert.equal(r.to, 'AUTONOMOUS');
-      assert.deepEqual(r.recommendations, ['Run episodes without any human intervention: AUTONOMOUS allows none, the agent averages 0.02 per episode.']);
+      assert.deepEqual(r.recommendations, ["Run episodes without any human intervention: AUTONOMOUS allows none, 2% of the agent's episodes had one."]);
       assert.equal(r.interventionScore, 0);
     });
 

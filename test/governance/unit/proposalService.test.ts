@@ -18,7 +18,7 @@ import {
   type ExecutorOutput,
 } from '../../../src/governance/executors';
 import { ProposalService } from '../../../src/governance/proposalService';
-import { allRows, codeOf, codeOfAsync, countRows, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
+import { allRows, codeOf, codeOfAsync, countRows, refusedWith, freshDb, seedAgent, snapshotRows, testDeps } from '../fixtures';
 
 const FORM = { type: 'canvas', payload: { kind: 'form', title: 'Expense', fields: [{ name: 'amount', type: 'number', required: true }] } };
 const CHART = { type: 'canvas', payload: { kind: 'chart', chartType: 'bar', series: [{ name: 'Q1', data: [1, 2, 3] }] } };
@@ -395,7 +395,7 @@ describe('ProposalService', () => {
       assert.equal(countRows(db, 'audit_log', 'action = ?', ['proposal.executed']), 1);
     });
 
-    it('a proposal rejected while its execution runs is never marked EXECUTED and its effects are undone', async () => {
+    it('an EXECUTING proposal can be neither rejected nor approved; its execution completes once (rule 7)', async () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const real = new RecordingCanvasExecutor();
@@ -412,14 +412,14 @@ describe('ProposalService', () => {
       s.approve(p.id, 'm');
       const running = s.execute(p.id);
       await new Promise((r) => setImmediate(r));
-      assert.equal(real.presented.length, 1, 'the canvas is up while the executor runs');
-      s.reject(p.id, 'm', 'stop it');
+      assert.equal(s.get(p.id).status, 'EXECUTING');
+      assert.match(refusedWith('INVALID_STATUS', () => s.reject(p.id, 'm', 'stop it')).message, /is EXECUTING; only PROPOSED or APPROVED proposals can be rejected/);
+      refusedWith('INVALID_STATUS', () => s.approve(p.id, 'm'));
       release();
-      await assert.rejects(() => running, (err: GovernanceError) => err.code === 'INVALID_STATUS');
-      assert.equal(real.presented.length, 0);
-      const row = s.get(p.id);
-      assert.deepEqual([row.status, row.executionResult], ['REJECTED', null]);
-      assert.equal(countRows(db, 'audit_log', 'action = ?', ['proposal.executed']), 0);
+      assert.equal((await running).success, true);
+      assert.equal(real.presented.length, 1);
+      assert.equal(s.get(p.id).status, 'EXECUTED');
+      assert.equal(countRows(db, 'audit_log', 'action = ?', ['proposal.executed']), 1);
     });
 
     it('undoes the executed steps and rethrows when the success cannot be recorded', async () => {

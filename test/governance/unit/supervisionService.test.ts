@@ -7,7 +7,7 @@ import {
   type GovernanceDatabase,
   type InterventionType,
 } from '../../../src/governance';
-import { countRows, freshDb, refusedWith, seedAgent, seedUser, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
+import { countRows, freshDb, refusedWith, seedAgent, seedEpisodes, seedUser, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
 
 describe('SupervisionService', () => {
   let db: GovernanceDatabase;
@@ -159,37 +159,75 @@ describe('SupervisionService', () => {
   });
 
   describe('completion', () => {
-    it('maps every rating to its boost when there were no interventions', () => {
+    it('maps every rating to the spec\'s boost when there were no interventions: 1 → −0.1, 2 → −0.05, 3 → 0, 4 → +0.05, 5 → +0.1', () => {
+      const seen: Array<[number, number, number, string]> = [];
       for (const rating of [1, 2, 3, 4, 5] as const) {
         const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
         const { id } = supervision.startSession(agent.id);
         const result = supervision.complete(id, { rating, feedback: `rated ${rating}` });
-        assert.equal(result.confidenceBoost, RATING_BOOST[rating]);
-        assert.equal(result.agent.confidenceScore, Math.round((0.8 + RATING_BOOST[rating]) * 1e6) / 1e6);
+        seen.push([rating, result.confidenceBoost, result.agent.confidenceScore, result.agent.status]);
         assert.equal(result.session.supervisorRating, rating);
         assert.equal(result.session.supervisorFeedback, `rated ${rating}`);
       }
+      assert.deepEqual(seen, [
+        [1, -0.1, 0.7, 'SUPERVISED'],
+        [2, -0.05, 0.75, 'SUPERVISED'],
+        [3, 0, 0.8, 'SUPERVISED'],
+        [4, 0.05, 0.85, 'SUPERVISED'],
+        [5, 0.1, 0.899, 'SUPERVISED'],
+      ], 'a 5 would reach 0.9, but one episode does not meet SUPERVISED → AUTONOMOUS: confidence stops at 0.899');
+      assert.deepEqual(RATING_BOOST, { 1: -0.1, 2: -0.05, 3: 0, 4: 0.05, 5: 0.1 });
       assert.deepEqual(db.all<{ outcome: string }>('SELECT outcome FROM agent_episodes ORDER BY rowid').map((r) => r.outcome), ['failure', 'failure', 'partial', 'success', 'success']);
     });
 
-    it('reduces the boost by interventions, promotes when confidence crosses 0.9, and feeds the intervention rate', () => {
+    it('the worst rating demotes at once when it takes confidence below the SUPERVISED floor', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.75 });
+      const { id } = supervision.startSession(agent.id);
+      const result = supervision.complete(id, { rating: 1 });
+      assert.deepEqual([result.confidenceBoost, result.agent.confidenceScore, result.agent.status, result.statusChanged], [-0.1, 0.65, 'INTERN', true]);
+      const [demoted] = deps.audit.list({ action: 'agent.demoted' });
+      assert.deepEqual([demoted.actor, demoted.details], ['supervisor', { from: 'SUPERVISED', to: 'INTERN', reason: `supervision session ${id} rated 1` }]);
+    });
+
+    it('ratings alone never make AUTONOMOUS: two sessions with an intervention each stop at 0.899 with the unmet criteria (rule 2)', () => {
       const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.85 });
+      let result!: ReturnType<SupervisionService['complete']>;
+      for (const guidance of ['a', 'b']) {
+        const { id } = supervision.startSession(agent.id, { supervisorId: supervisor });
+        supervision.intervene(id, 'correct', guidance);
+        deps.clock.advance(30_000);
+        result = supervision.complete(id, { rating: 5, feedback: 'great', supervisorId: supervisor });
+      }
+      assert.equal(result.confidenceBoost, 0.09);
+      assert.deepEqual([result.agent.status, result.agent.confidenceScore, result.statusChanged], ['SUPERVISED', 0.899, false]);
+      const unmet = ['needs 50 completed episodes, has 2', 'intervention rate 100% exceeds the maximum 0%'];
+      assert.deepEqual(result.unmetCriteria, unmet);
+      const withheld = deps.audit.list({ action: 'agent.promotion_withheld' });
+      assert.equal(withheld.length, 2);
+      assert.deepEqual([withheld[1].actor, withheld[1].details], [supervisor, { from: 'SUPERVISED', to: 'AUTONOMOUS', requested: 0.989, confidence: 0.899, unmetCriteria: unmet, reason: `supervision session ${result.session.id} rated 5` }]);
+      assert.equal(deps.audit.list({ action: 'agent.promoted' }).length, 0);
+      assert.deepEqual(deps.agents.episodeStats(agent.id), { episodeCount: 2, totalInterventions: 2, episodesWithIntervention: 2, interventionRate: 1, scoredEpisodes: 2, constitutionalScore: 1 });
+    });
+
+    it('reduces the boost by 0.01 per intervention and promotes to AUTONOMOUS when the criteria hold', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.85 });
+      seedEpisodes(db, agent.id, 49, { interventions: 0, constitutionalScore: 1, maturity: 'SUPERVISED' });
       const { id } = supervision.startSession(agent.id, { supervisorId: supervisor });
-      supervision.intervene(id, 'correct', 'a');
-      supervision.intervene(id, 'correct', 'b');
       deps.clock.advance(30_000);
       const result = supervision.complete(id, { rating: 5, feedback: 'great', supervisorId: supervisor });
-      assert.equal(result.confidenceBoost, 0.08);
-      assert.equal(result.confidenceBoost, Math.round((RATING_BOOST[5] - 2 * INTERVENTION_PENALTY) * 1000) / 1000);
-      assert.equal(result.statusChanged, true);
-      assert.equal(result.agent.status, 'AUTONOMOUS');
-      assert.equal(result.agent.confidenceScore, 0.93);
+      assert.deepEqual([result.confidenceBoost, result.agent.status, result.agent.confidenceScore, result.statusChanged, result.unmetCriteria], [0.1, 'AUTONOMOUS', 0.95, true, []]);
       assert.equal(result.session.status, 'COMPLETED');
       assert.equal(result.session.durationSeconds, 30);
-      assert.equal(result.session.confidenceBoost, 0.08);
-      assert.deepEqual(deps.agents.episodeStats(agent.id), { episodeCount: 1, totalInterventions: 2, interventionRate: 2, constitutionalScore: 1 });
-      assert.equal(db.get<{ id: string }>('SELECT id FROM agent_episodes')!.id, result.episodeId);
+      assert.equal(result.session.confidenceBoost, 0.1);
+      assert.equal(db.get<{ n: number }>('SELECT COUNT(*) AS n FROM agent_episodes WHERE id = ?', [result.episodeId])!.n, 1);
       assert.deepEqual(deps.audit.list({ action: 'supervision.completed' }).map((e) => e.actor), [supervisor]);
+      const other = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+      const s2 = supervision.startSession(other.id);
+      supervision.intervene(s2.id, 'correct', 'a');
+      supervision.intervene(s2.id, 'correct', 'b');
+      supervision.intervene(s2.id, 'correct', 'c');
+      assert.equal(supervision.complete(s2.id, { rating: 4 }).confidenceBoost, 0.02);
+      assert.equal(deps.agents.require(other.id).confidenceScore, 0.82);
     });
 
     it('refuses to complete a PAUSED session or with an invalid rating, changing nothing', () => {

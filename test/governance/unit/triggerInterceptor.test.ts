@@ -2,10 +2,12 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import {
   GovernanceError,
+  ProposalService,
   StudentTrainingService,
   SupervisionService,
   TRIGGER_SOURCES,
   TriggerInterceptor,
+  resolveDeps,
   routeByMaturity,
   type GovernanceDatabase,
   type Json,
@@ -43,6 +45,9 @@ function recordingExecutor(fail?: unknown): TriggerExecutor & { calls: Array<{ t
     },
   };
 }
+
+/** A valid action a proposal can carry (the spec's canvas form). */
+const FORM = { type: 'canvas', payload: { kind: 'form', fields: [{ name: 'email' }] } };
 
 describe('TriggerInterceptor', () => {
   let db: GovernanceDatabase;
@@ -82,7 +87,7 @@ describe('TriggerInterceptor', () => {
 
     it('turns an INTERN agent\'s trigger into a PROPOSED ACTION proposal carrying the action', async () => {
       const agent = seedAgent(db, { status: 'INTERN', confidence: 0.6 });
-      const action = { type: 'canvas', canvas: 'form', fields: [{ name: 'email' }] };
+      const action = FORM;
       const result = await new TriggerInterceptor(deps).intercept(agent.id, 'WORKFLOW_ENGINE', 'form.request', { action, actionComplexity: 2 });
 
       assert.equal(result.decision, 'PROPOSE');
@@ -98,11 +103,37 @@ describe('TriggerInterceptor', () => {
       assert.deepEqual(deps.audit.list({ action: 'trigger.proposed' }).map((e) => (e.details as Record<string, Json>).proposalId), [result.proposalId]);
     });
 
-    it('without an explicit action, an INTERN proposal carries the trigger itself', async () => {
+    it('refuses an INTERN trigger without an action, naming context.action, and writes nothing (rule 4)', async () => {
       const agent = seedAgent(db, { status: 'INTERN' });
-      const result = await new TriggerInterceptor(deps).intercept(agent.id, 'AI_COORDINATOR', 'summarise', { doc: 'd1' });
-      const proposal = db.get<{ proposed_action: string }>('SELECT proposed_action FROM agent_proposals WHERE id = ?', [result.proposalId!])!;
-      assert.deepEqual(JSON.parse(proposal.proposed_action), { triggerType: 'summarise', source: 'AI_COORDINATOR', context: { doc: 'd1' } });
+      const before = snapshotRows(db);
+      const err = await refusal(new TriggerInterceptor(deps).intercept(agent.id, 'AI_COORDINATOR', 'summarise', { doc: 'd1' }));
+      assert.equal(err.code, 'INVALID_PAYLOAD');
+      assert.deepEqual(err.details, { missing: 'context.action' });
+      assert.match(err.message, /context has no action: set context\.action/);
+      assert.deepEqual(snapshotRows(db), before);
+    });
+
+    it('refuses an INTERN trigger whose action approval would refuse, with approval\'s code and path, writing nothing (rule 4)', async () => {
+      const agent = seedAgent(db, { status: 'INTERN', confidence: 0.95 });
+      const before = snapshotRows(db);
+      const bad = await refusal(new TriggerInterceptor(deps).intercept(agent.id, 'MANUAL', 'form', { action: { type: 'canvas', payload: { kind: 'form', fields: [] } } }));
+      assert.equal(bad.code, 'INVALID_PAYLOAD');
+      assert.match(bad.message, /proposed_action\.payload\.fields: expected a non-empty array/);
+      const unknown = await refusal(new TriggerInterceptor(deps).intercept(agent.id, 'MANUAL', 'x', { action: { type: 'teleport', payload: {} } }));
+      assert.equal(unknown.code, 'UNKNOWN_ACTION_TYPE');
+      const nullAction = await refusal(new TriggerInterceptor(deps).intercept(agent.id, 'MANUAL', 'x', { action: null }));
+      assert.deepEqual(nullAction.details, { missing: 'context.action' });
+      assert.deepEqual(snapshotRows(db), before, 'not even the maturity mismatch is audited');
+    });
+
+    it('honours the injected proposal service\'s deep-link allowlist when validating the action', async () => {
+      const agent = seedAgent(db, { status: 'INTERN' });
+      const proposals = new ProposalService({ ...deps, deepLinkResources: ['report'] });
+      const interceptor = new TriggerInterceptor({ ...deps, proposals });
+      const err = await refusal(interceptor.intercept(agent.id, 'MANUAL', 'open', { action: { type: 'deep_link', payload: { url: 'atom://agent/a1' } } }));
+      assert.match(err.message, /resource type "agent" is not allowed \(allowed: report\)/);
+      const ok = await interceptor.intercept(agent.id, 'MANUAL', 'open', { action: { type: 'deep_link', payload: { url: 'atom://report/r1' } } });
+      assert.equal(proposals.approve(ok.proposalId!, 'lead').status, 'APPROVED');
     });
 
     it('runs a SUPERVISED agent\'s trigger under a RUNNING supervision session', async () => {
@@ -121,7 +152,7 @@ describe('TriggerInterceptor', () => {
 
     it('turns a SUPERVISED agent\'s critical (complexity 4) action into a proposal instead of running it', async () => {
       const agent = seedAgent(db, { status: 'SUPERVISED' });
-      const result = await new TriggerInterceptor(deps).intercept(agent.id, 'WORKFLOW_ENGINE', 'payment.send', { actionComplexity: 4 });
+      const result = await new TriggerInterceptor(deps).intercept(agent.id, 'WORKFLOW_ENGINE', 'payment.send', { actionComplexity: 4, action: FORM });
       assert.equal(result.decision, 'PROPOSE');
       assert.match(result.reason, /complexity 4 exceeds SUPERVISED maximum 3/);
       assert.equal(countRows(db, 'supervision_sessions'), 0);
@@ -179,16 +210,20 @@ describe('TriggerInterceptor', () => {
       assert.deepEqual(mismatch.details, { status: 'STUDENT', confidence: 0.95, impliedStatus: 'AUTONOMOUS' });
     });
 
-    it('routes by the new status after a promotion through the shared repository (cache invalidated)', async () => {
+    it('routes by the new status after a promotion or confidence change made through another repository (no cache, rule 1)', async () => {
       const agent = seedAgent(db, { status: 'INTERN', confidence: 0.6 });
+      seedEpisodes(db, agent.id, 50, { interventions: 0, constitutionalScore: 1 });
       const interceptor = new TriggerInterceptor(deps);
-      assert.equal((await interceptor.intercept(agent.id, 'DATA_SYNC', 'a')).decision, 'PROPOSE');
-      deps.agents.promote(agent.id, 'SUPERVISED', { actor: 'admin', reason: 'graduated' });
+      assert.equal((await interceptor.intercept(agent.id, 'DATA_SYNC', 'a', { action: FORM })).decision, 'PROPOSE');
+      const elsewhere = resolveDeps({ db, clock: deps.clock });
+      elsewhere.agents.promote(agent.id, 'SUPERVISED', { actor: 'admin', reason: 'graduated' });
       const after = await interceptor.intercept(agent.id, 'DATA_SYNC', 'b');
       assert.equal(after.decision, 'SUPERVISE');
       assert.equal(after.confidenceScore, 0.7);
-      deps.agents.adjustConfidence(agent.id, 0.25, { actor: 'admin', reason: 'excellent' });
+      elsewhere.agents.adjustConfidence(agent.id, 0.25, { actor: 'admin', reason: 'excellent' });
       assert.equal((await interceptor.intercept(agent.id, 'DATA_SYNC', 'c')).decision, 'EXECUTE');
+      db.run("UPDATE agent_registry SET status = 'PAUSED' WHERE id = ?", [agent.id]);
+      assert.equal((await refusal(interceptor.intercept(agent.id, 'DATA_SYNC', 'd'))).code, 'AGENT_NOT_ROUTABLE');
     });
 
     it('routing rule: every maturity and complexity maps to the documented decision', () => {
@@ -212,7 +247,7 @@ describe('TriggerInterceptor', () => {
       training.startSession(session.id);
       const done = training.completeSession(session.id, { performanceScore: 1 });
       assert.equal(done.promoted, true);
-      const next = await interceptor.intercept(agent.id, 'DATA_SYNC', 'crm.sync');
+      const next = await interceptor.intercept(agent.id, 'DATA_SYNC', 'crm.sync', { action: FORM });
       assert.equal(next.decision, 'PROPOSE');
       assert.equal(next.agentStatus, 'INTERN');
       assert.equal(db.get<{ resolved: number }>('SELECT resolved FROM blocked_trigger_contexts WHERE id = ?', [blocked.blockedTriggerId!])!.resolved, 1);
@@ -226,7 +261,7 @@ describe('TriggerInterceptor', () => {
       supervision.intervene(first.supervisionSessionId!, 'correct', 'wrong ticket');
       const result = supervision.complete(first.supervisionSessionId!, { rating: 2 });
       assert.equal(result.agent.status, 'INTERN');
-      const second = await interceptor.intercept(agent.id, 'WORKFLOW_ENGINE', 'ticket.update');
+      const second = await interceptor.intercept(agent.id, 'WORKFLOW_ENGINE', 'ticket.update', { action: FORM });
       assert.equal(second.decision, 'PROPOSE');
       assert.equal(countRows(db, 'supervision_sessions'), 1);
     });

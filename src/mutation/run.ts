@@ -1,0 +1,144 @@
+/**
+ * `startMutation`: a StrykerJS run in a worker process (worker.ts) that leads its own process
+ * group, with StrykerJS's reporter events streamed as {@link MutationEvent}s.
+ *
+ * - Cancel (and a crash of ours: the worker watches its IPC channel) kills the whole group — the
+ *   worker and every test-runner process StrykerJS forked — then removes the sandbox.
+ * - Reports are written by StrykerJS's own `json` and `html` reporters into a staging folder and
+ *   moved into `<reportDir>/mutation/` only when the run completes: a cancelled or failed run
+ *   leaves the previous reports whole.
+ * - Like the coverage runner, the worker starts with `process.execPath` and
+ *   `ELECTRON_RUN_AS_NODE=1`, so the same code runs from the CLI, VS Code and code-server.
+ */
+import { fork, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as readline from 'readline';
+import { resolveRequire } from '../coverage/config';
+import type { MutationEvent, MutationHandle, MutationOptions, MutationReport, MutationRunResult, MutantStatus } from './model';
+import { resolveMutate, strykerOptions, type MutationPaths } from './options';
+
+function workerEntry(): { file: string; execArgv: string[] } {
+  const js = path.join(__dirname, 'worker.js');
+  if (fs.existsSync(js)) return { file: js, execArgv: [] };
+  return { file: path.join(__dirname, 'worker.ts'), execArgv: ['--require', resolveRequire('tsx/cjs', __dirname)] };
+}
+
+/** The paths of a run of `config` (creates the staging and sandbox folders). */
+export function mutationPaths(root: string, reportDir: string): MutationPaths {
+  const dir = path.resolve(root, reportDir, 'mutation');
+  fs.mkdirSync(dir, { recursive: true });
+  return {
+    reportDir: dir,
+    stagingDir: fs.mkdtempSync(path.join(dir, '.staging-')),
+    incrementalFile: path.join(dir, 'stryker-incremental.json'),
+    sandboxParent: fs.mkdtempSync(path.join(os.tmpdir(), 'governance-mutation-')),
+  };
+}
+
+/** Moves the staged reports into place (rename within one folder: atomic per file). */
+function publish(paths: MutationPaths): string[] {
+  const out: string[] = [];
+  for (const name of ['mutation.json', 'mutation.html']) {
+    const from = path.join(paths.stagingDir, name);
+    if (!fs.existsSync(from)) continue;
+    const to = path.join(paths.reportDir, name);
+    fs.renameSync(from, to);
+    out.push(to);
+  }
+  if (fs.existsSync(paths.incrementalFile)) out.push(paths.incrementalFile);
+  return out;
+}
+
+/** Starts a mutation run; throws {@link MutationInputError} when nothing matches the request. */
+export function startMutation(options: MutationOptions): MutationHandle {
+  const { config } = options;
+  const started = performance.now();
+  const mutate = resolveMutate(config, options.files);
+  const paths = mutationPaths(config.root, config.reportDir);
+  const listeners = new Set<(e: MutationEvent) => void>();
+  const emit = (e: MutationEvent) => listeners.forEach((l) => l(e));
+  const entry = workerEntry();
+  const child: ChildProcess = fork(entry.file, [], {
+    cwd: config.root,
+    execPath: process.execPath,
+    execArgv: entry.execArgv,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
+  });
+  let cancelled = false;
+  let error: string | undefined;
+  let total = 0;
+  let done = 0;
+  let tested = 0;
+  let early = 0;
+  const killGroup = () => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  for (const stream of ['stdout', 'stderr'] as const) {
+    readline.createInterface({ input: child[stream]! }).on('line', (text) => emit({ type: 'output', stream, text }));
+  }
+  child.on('message', (m: Record<string, unknown> & { type: string }) => {
+    if (m.type === 'plan') {
+      total = m.total as number;
+      tested = m.run as number;
+      early = m.early as number;
+      emit({ type: 'plan', total, run: tested, early });
+    } else if (m.type === 'dryRun') emit({ type: 'dryRun', tests: m.tests as number });
+    else if (m.type === 'mutant') {
+      done++;
+      const loc = m.location as { start: { line: number } };
+      emit({
+        type: 'mutant', done, total, id: String(m.id), file: path.resolve(config.root, m.fileName as string), status: m.status as MutantStatus,
+        mutatorName: m.mutatorName as string, ...(m.replacement !== undefined ? { replacement: m.replacement as string } : {}), line: loc.start.line,
+      });
+    } else if (m.type === 'error') error = m.message as string;
+  });
+  const result = new Promise<MutationRunResult>((resolve) => {
+    let ended = false;
+    const end = (reason?: string) => {
+      if (ended) return;
+      ended = true;
+      killGroup();
+      if (reason && !error && !cancelled) error = reason;
+      let report: MutationReport | undefined;
+      let reportFiles: string[] = [];
+      if (!cancelled && !error) {
+        try {
+          reportFiles = publish(paths);
+          report = JSON.parse(fs.readFileSync(path.join(paths.reportDir, 'mutation.json'), 'utf8')) as MutationReport;
+        } catch (e) {
+          error = `StrykerJS wrote no report: ${(e as Error).message}`;
+        }
+      }
+      fs.rmSync(paths.stagingDir, { recursive: true, force: true });
+      fs.rmSync(paths.sandboxParent, { recursive: true, force: true });
+      emit({ type: 'end', cancelled, ...(error ? { error } : {}) });
+      resolve({ ...(report ? { report } : {}), cancelled, ...(error ? { error } : {}), durationMs: performance.now() - started, mutate, tested, early, reportFiles });
+    };
+    child.on('error', (e) => end(`mutation worker failed: ${e.message}`));
+    child.on('exit', (code, signal) => end(code === 0 ? undefined : `mutation worker exited with ${signal ?? `code ${code}`}`));
+  });
+  child.send({ type: 'start', root: config.root, options: strykerOptions(config, mutate, paths, options) });
+  queueMicrotask(() => emit({ type: 'start', mutate }));
+  return {
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    cancel() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      cancelled = true;
+      killGroup();
+    },
+    result,
+    pid: child.pid,
+  };
+}
