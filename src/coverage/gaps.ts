@@ -189,6 +189,15 @@ function mergeInto(groups: Map<string, Group>, called: (g: Group) => boolean, ct
   return merged;
 }
 
+/** The merged function `fn` returns (`return function textParser …`), if any. */
+function returnedChild(ctx: GapContext, file: string, fn: FunctionInfo, merged: string[]): FunctionInfo | undefined {
+  for (const name of merged) {
+    const edge = (ctx.incoming.get(`${file}#${name}`) ?? []).find((e) => e.via === 'returned' && e.from.fn === fn);
+    if (edge) return edge.to.fn;
+  }
+  return undefined;
+}
+
 /** The gaps of one file, greedy order (biggest gain on the failing metrics first). */
 export function gapsOf(
   ctx: GapContext,
@@ -218,12 +227,16 @@ export function gapsOf(
     const closest = closestOf(data, g, fnIdByName.get(name), fileTests, ctx.result);
     const uncoveredRanges = mergeRanges(g.lines);
     const functionRange = g.fn?.range ?? { start: { line: g.lines[0] ?? 1, column: 0 }, end: { line: g.lines[g.lines.length - 1] ?? 1, column: 0 } };
-    const way = g.fn ? wayIn({ file, fn: g.fn }, ctx.incoming, ctx.layout) : undefined;
+    let way = g.fn ? wayIn({ file, fn: g.fn }, ctx.incoming, ctx.layout) : undefined;
+    // A never-run function that returns a merged never-run function (a factory): the test calls what it returns.
+    const child = !functionCalled && g.fn ? returnedChild(ctx, file, g.fn, merged.get(name) ?? []) : undefined;
+    if (way && child) way = { ...way, call: `${way.call}(${(child.node as ts.FunctionLikeDeclaration).parameters.map((p) => p.name.getText(parsed.sf)).join(', ')})`, callsReturned: true };
+    const effectGroup = child ? { ...g, fn: child, regions: [] } : g;
     const condition = !functionCalled ? undefined : g.branches[0] ? conditionWords(g.branches[0]) : g.fn && g.own.length ? catchCondition(parsed, g.fn, g.own[0]) : undefined;
     const hint = buildHint({
       config: ctx.config, layout: ctx.layout, file, relative, qualifiedName: name, functionCalled, uncoveredRanges, branches: g.branches,
       closestTests: closest.titles, closestTestFile: closest.file ?? (way ? ctx.layout.testFileFor(way.entry.file) : undefined), gapTag: g.fn?.gapLabel, docSummary: g.fn?.summary, fixtures: ctx.fixtures,
-      functionText: g.fn ? parsed.text.slice(g.fn.start, g.fn.end) : undefined, ...(way ? { way } : {}), effect: effectFor(parsed, g, functionCalled),
+      functionText: g.fn ? parsed.text.slice(g.fn.start, g.fn.end) : undefined, ...(way ? { way } : {}), effect: effectFor(parsed, effectGroup, functionCalled),
       ...(condition ? { condition } : {}), ...(merged.get(name) ? { alsoCovers: merged.get(name) } : {}),
     });
     gaps.push({

@@ -247,6 +247,7 @@ function outlineOf(input: HintInput, testFile: string): { title: string; outline
   const effect = effectPhrase(input.effect);
   const title = plain(`${entryName} ${effect}${condition ? ` ${condition}` : ''}`);
   const outline: string[] = [];
+  if (!fs.existsSync(testFile)) for (const line of layout.preambleFor(testFile)) outline.push(`Arrange: ${line}`);
   if (way?.access && !fs.existsSync(testFile)) outline.push(`Arrange: ${way.access.importLine}`);
   else if (way?.access && !fs.readFileSync(testFile, 'utf8').includes(way.access.importLine)) outline.push(`Arrange: ${way.access.importLine}`);
   for (const f of pickArrange(input.fixtures, input.functionText ?? '')) {

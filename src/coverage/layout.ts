@@ -31,6 +31,8 @@ export interface Layout {
   testFileFor(source: string): string;
   /** How a test in `testFile` reaches `name` exported by `source` (`undefined`: not exported). */
   accessFor(source: string, name: string, testFile: string): Access | undefined;
+  /** For a new test file: the import lines a sibling test starts with that are not project sources (`assert`, `mocha`). */
+  preambleFor(testFile: string): string[];
   /** An import line for `name` of `source` in the project's style (the export exists). */
   importFor(source: string, name: string, testFile: string): Access;
   /** True when the workspace is a governance project (the embedded suite, or one that says so). */
@@ -176,6 +178,21 @@ export function layoutOf(config: ResolvedConfig, sourceFiles: string[]): Layout 
     },
     accessFor(source, name, testFile) {
       return accessFrom(imports, source, name, testFile, sourceFiles);
+    },
+    preambleFor(testFile) {
+      const dir = path.dirname(testFile);
+      const sibling = testFiles.find((t) => path.dirname(t) === dir) ?? testFiles.find((t) => path.basename(t).slice(-6) === path.basename(testFile).slice(-6)) ?? testFiles[0];
+      if (!sibling) return [];
+      const text = fs.readFileSync(sibling, 'utf8');
+      const sf = ts.createSourceFile(sibling, text, ts.ScriptTarget.Latest, true);
+      const lines: string[] = [];
+      for (const st of sf.statements) {
+        const t = st.getText(sf);
+        if (ts.isExpressionStatement(st) && ts.isStringLiteral(st.expression)) lines.push(t); // 'use strict'
+        else if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && !st.moduleSpecifier.text.startsWith('.')) lines.push(t);
+        else if (ts.isVariableStatement(st) && /require\(\s*['"][^.]/.test(t)) lines.push(t);
+      }
+      return lines;
     },
     importFor(source, name, testFile) {
       return importLine(imports, source, name, testFile);
