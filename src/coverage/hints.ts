@@ -231,7 +231,8 @@ function assertLine(e: Effect, call: string, layout: Layout): string {
 
 function summaryOf(input: HintInput, lines: string): string {
   const q = input.qualifiedName;
-  if (!input.functionCalled) return `⚠ \`${q}\` never ran: no test calls it${lines ? ` (lines ${lines})` : ''}`;
+  const one = input.uncoveredRanges.length === 1 && input.uncoveredRanges[0].startLine === input.uncoveredRanges[0].endLine;
+  if (!input.functionCalled) return `⚠ \`${q}\` never ran: no test calls it${lines ? ` (line${one ? '' : 's'} ${lines})` : ''}`;
   const parts: string[] = [];
   if (lines) parts.push(`line${input.uncoveredRanges.length === 1 && input.uncoveredRanges[0].startLine === input.uncoveredRanges[0].endLine ? '' : 's'} ${lines} never ran`);
   if (input.branches.length) parts.push(`${input.branches.length} branch side${input.branches.length === 1 ? '' : 's'} never taken (${input.branches[0].description}${input.branches.length > 1 ? ', …' : ''})`);
@@ -245,7 +246,9 @@ function outlineOf(input: HintInput, testFile: string): { title: string; outline
   const entryName = way ? short(way.entry.fn.name) : short(input.qualifiedName);
   const condition = input.condition ?? '';
   const effect = effectPhrase(input.effect);
-  const title = plain(`${entryName} ${effect}${condition ? ` ${condition}` : ''}`);
+  // The condition goes into the title only when it reads as words (short code, no regex).
+  const inTitle = condition && condition.length <= 50 && !/\/.+\/\w*\./.test(condition);
+  const title = plain(`${entryName} ${effect}${inTitle ? ` ${condition}` : ''}`);
   const outline: string[] = [];
   if (!fs.existsSync(testFile)) for (const line of layout.preambleFor(testFile)) outline.push(`Arrange: ${line}`);
   if (way?.access && !fs.existsSync(testFile)) outline.push(`Arrange: ${way.access.importLine}`);
