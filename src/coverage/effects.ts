@@ -68,8 +68,8 @@ export function effectOf(fn: ts.Node, start: number, end: number, sf: ts.SourceF
   const call = nodes.find((n): n is ts.CallExpression => ts.isCallExpression(n) && /executor/i.test(n.expression.getText(sf)));
   if (call) return { kind: 'calls', callee: squash(call.expression.getText(sf), 40), executor: true };
   const ret = nodes.find((n): n is ts.ReturnStatement => ts.isReturnStatement(n) && !!n.expression);
-  if (ret) return { kind: 'returns', value: squash(ret.expression!.getText(sf)) };
-  if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body) && fn.body.getStart(sf) >= start) return { kind: 'returns', value: squash(fn.body.getText(sf)) };
+  if (ret) return { kind: 'returns', value: squash(ret.expression!.getText(sf), 200) };
+  if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body) && fn.body.getStart(sf) >= start) return { kind: 'returns', value: squash(fn.body.getText(sf), 200) };
   const inCatch = nodes.length > 0 && nodes.every((n) => { for (let p = n.parent; p && p !== fn; p = p.parent) if (ts.isCatchClause(p)) return true; return false; });
   if (inCatch) return { kind: 'swallows' };
   const other = nodes.find((n): n is ts.CallExpression => ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.expression.kind !== ts.SyntaxKind.ThisKeyword);

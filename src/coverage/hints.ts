@@ -125,8 +125,9 @@ const ASSERT_HELPER = /^(count|snapshot|allRows|expect|assert|read)/i;
  * Fixtures for the Arrange lines: setup fixtures first (a fresh database), then seeders and
  * helpers whose subject the function mentions (`seedAgent` for code that reads `agent`), at most 3.
  */
-export function pickArrange(fixtures: Fixture[], functionText: string): Fixture[] {
+export function pickArrange(fixtures: Fixture[], functionText: string, params: string[] = []): Fixture[] {
   const text = functionText.toLowerCase();
+  const forParam = fixtures.filter((f) => params.some((p) => p.length > 2 && f.name.toLowerCase().endsWith(p.toLowerCase())));
   const noun = (f: Fixture) => f.name.replace(SETUP, '').replace(SEED, '').replace(/s$/, '').toLowerCase();
   const setup = fixtures.filter((f) => SETUP.test(f.name));
   const mentioned = fixtures
@@ -136,7 +137,8 @@ export function pickArrange(fixtures: Fixture[], functionText: string): Fixture[
     .sort((a, b) => b.hits - a.hits || a.i - b.i)
     .map((x) => x.f);
   const seeders = fixtures.filter((f) => SEED.test(f.name) && !mentioned.includes(f));
-  return [...setup.slice(0, 1), ...mentioned, ...(mentioned.length ? [] : seeders)].slice(0, 3);
+  const picked = [...setup.slice(0, 1), ...forParam, ...mentioned.filter((f) => !forParam.includes(f)), ...(mentioned.length ? [] : seeders)];
+  return [...new Set(picked)].slice(0, 3 + forParam.length);
 }
 
 const rangesText = (r: Array<{ startLine: number; endLine: number }>) =>
@@ -198,10 +200,10 @@ export function valueWords(v: string): string {
   const fn = /^(?:async\s+)?function\s*([\w$]*)/.exec(v) ?? (/^(\([^)]*\)|[\w$]+)\s*=>/.test(v) ? [v, ''] : null);
   if (fn) return fn[1] ? `the ${fn[1]} function` : 'a function';
   if (v.startsWith('{')) {
-    const keys = [...v.matchAll(/[{,]\s*([\w$]+)\s*[:,}]/g)].map((m) => m[1]);
+    const keys = [...v.matchAll(/(?<=[{,]\s*)([\w$]+)(?=\s*[:,}])/g)].map((m) => m[1]);
     if (keys.length) return `{ ${keys.join(', ')} }`;
   }
-  return v.length <= 40 && !v.endsWith('…') ? `\`${v}\`` : 'its result';
+  return v.length <= 40 ? `\`${v}\`` : 'its result';
 }
 
 /** The Assert line, in the project's style; governance wording only in a governance project. */
@@ -217,7 +219,7 @@ function assertLine(e: Effect, call: string, layout: Layout): string {
       return `Assert: \`${code}\`${unchanged}`;
     }
     case 'returns':
-      return `Assert: \`${layout.assertStyle === 'expect' ? 'expect(result).to.deep.equal(…)' : 'assert.deepEqual(result, …)'}\` with the value the code returns there (\`${e.value}\`)`;
+      return `Assert: \`${layout.assertStyle === 'expect' ? 'expect(result).to.deep.equal(…)' : 'assert.deepEqual(result, …)'}\` with the value the code returns there (\`${e.value.length > 60 ? `${e.value.slice(0, 59)}…` : e.value}\`)`;
     case 'writes':
       return `Assert: the new row${e.table ? ` in ${e.table}` : ''} and its values`;
     case 'calls':
@@ -253,7 +255,8 @@ function outlineOf(input: HintInput, testFile: string): { title: string; outline
   if (!fs.existsSync(testFile)) for (const line of layout.preambleFor(testFile)) outline.push(`Arrange: ${line}`);
   if (way?.access && !fs.existsSync(testFile)) outline.push(`Arrange: ${way.access.importLine}`);
   else if (way?.access && !fs.readFileSync(testFile, 'utf8').includes(way.access.importLine)) outline.push(`Arrange: ${way.access.importLine}`);
-  for (const f of pickArrange(input.fixtures, input.functionText ?? '')) {
+  const callParams = /\(([^()]*)\)$/.exec(way?.call ?? '')?.[1].split(',').map((p) => p.trim()) ?? [];
+  for (const f of pickArrange(input.fixtures, input.functionText ?? '', callParams)) {
     outline.push(`Arrange: ${f.async ? 'await ' : ''}${f.name}(${f.params}) from ${path.relative(input.config.root, f.file).split(path.sep).join('/')}`);
   }
   const call = way?.call ?? `${short(input.qualifiedName)}(…)`;

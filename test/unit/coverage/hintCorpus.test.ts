@@ -1,5 +1,6 @@
 /**
- * The hint corpus: for each gap scenario of the TypeScript, CommonJS and ESM fixtures, the hint
+ * The hint corpus: for each gap scenario of the TypeScript, CommonJS and ESM fixtures (and the
+ * embedded governance suite with test/governance/unit/evidence.test.ts removed), the hint
  * is pinned word for word, and a test written by following that hint to the letter (checked in
  * as `test/fixtures/<fixture>/closing/<scenario>.snippet`) is put where the hint says — appended
  * to the named test file, or as the new file — and shown to close the gap: the lines the hint
@@ -15,10 +16,10 @@ import { fixture } from './helpers';
 import { HINTS } from './hintCorpus.expected';
 
 interface Scenario {
-  fixture: 'ts' | 'cjs' | 'esm';
+  fixture: 'ts' | 'cjs' | 'esm' | 'embedded';
   gap: string;
   snippet: string;
-  /** source file (relative) and the lines the hinted test makes run */
+  /** source file (relative) and the lines the hinted test makes run (none: the whole gap closes) */
   source: string;
   lines: number[];
 }
@@ -32,7 +33,29 @@ const SCENARIOS: Scenario[] = [
   { fixture: 'esm', gap: 'validHeaderName', snippet: 'header-name', source: 'src/headers.js', lines: [9, 10, 11] },
   { fixture: 'esm', gap: 'Headers.raw', snippet: 'raw', source: 'src/headers.js', lines: [43, 47] },
   { fixture: 'esm', gap: 'isRedirect', snippet: 'is-redirect', source: 'src/utils/is-redirect.js', lines: [10] },
+  // The embedded suite without test/governance/unit/evidence.test.ts, the test written from this hint.
+  { fixture: 'embedded', gap: 'recordWorkEpisode', snippet: 'evidence', source: 'src/governance/evidence.ts', lines: [] },
 ];
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+
+/** The embedded governance suite copied with its targets, without the test written from the hint. */
+function copyEmbedded(): string {
+  const dir = path.join(REPO, '.tmp', 'hint-corpus', 'embedded');
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const part of ['src/governance', 'test/governance']) fs.cpSync(path.join(REPO, part), path.join(dir, part), { recursive: true });
+  fs.rmSync(path.join(dir, 'test/governance/unit/evidence.test.ts'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'governance-suite-copy', private: true }));
+  const targets = [{ glob: 'src/governance/**/*.ts', lines: 90, branches: 80 }];
+  fs.writeFileSync(path.join(dir, 'governance-coverage.config.json'), JSON.stringify({ testGlobs: ['test/governance/**/*.test.ts'], sourceGlobs: ['src/governance/**/*.ts'], targets }));
+  return dir;
+}
+
+/** The closing test of a scenario: a snippet, or for the embedded suite the checked-in test itself. */
+function closingTest(s: Scenario): string {
+  if (s.fixture === 'embedded') return fs.readFileSync(path.join(REPO, 'test/governance/unit/evidence.test.ts'), 'utf8');
+  return fs.readFileSync(path.join(fixture(s.fixture), 'closing', `${s.snippet}.snippet`), 'utf8');
+}
 
 /** A copy of a fixture under the repository's .tmp (node_modules resolves from there), without reports. */
 function copyFixture(name: string): string {
@@ -49,15 +72,15 @@ async function runIn(root: string): Promise<{ result: RunResult; analysis: Analy
   return { result, analysis: await analyze(result, config) };
 }
 
-describe('hint corpus (fixtures ts, cjs, esm)', function () {
+describe('hint corpus (fixtures ts, cjs, esm; the embedded suite without a test)', function () {
   this.timeout(180000);
   const roots: Record<string, string> = {};
   const analyses: Record<string, Analysis> = {};
   const results: Record<string, RunResult> = {};
 
   before(async () => {
-    for (const name of ['ts', 'cjs', 'esm']) {
-      roots[name] = copyFixture(name);
+    for (const name of ['ts', 'cjs', 'esm', 'embedded']) {
+      roots[name] = name === 'embedded' ? copyEmbedded() : copyFixture(name);
       ({ analysis: analyses[name], result: results[name] } = await runIn(roots[name]));
     }
   });
@@ -75,7 +98,7 @@ describe('hint corpus (fixtures ts, cjs, esm)', function () {
       const root = roots[s.fixture];
       const gap = analyses[s.fixture].files.flatMap((f) => f.gaps).find((g) => g.qualifiedName === s.gap)!;
       const target = gap.hint.suggestedTest.file;
-      const snippet = fs.readFileSync(path.join(fixture(s.fixture), 'closing', `${s.snippet}.snippet`), 'utf8');
+      const snippet = closingTest(s);
       const original = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : undefined;
       const file = path.join(root, s.source);
       const covered = (r: RunResult) => libCoverage.createFileCoverage(r.coverage[file]).getLineCoverage();
@@ -84,8 +107,12 @@ describe('hint corpus (fixtures ts, cjs, esm)', function () {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, original === undefined ? snippet : original + snippet);
       try {
-        const now = covered((await runIn(root)).result);
+        const after = await runIn(root);
+        const now = covered(after.result);
         assert.deepEqual(s.lines.filter((l) => !(now[l] > 0)), [], `lines still not run after adding the hinted test to ${path.relative(root, target)}`);
+        const left = after.analysis.files.flatMap((f) => f.gaps).find((g) => g.qualifiedName === s.gap);
+        // A gap of branch sides only (no lines): closed when the gap is gone.
+        if (!s.lines.length) assert.equal(left, undefined, `${s.gap} still has a gap: ${left?.hint.summary}`);
       } finally {
         if (original === undefined) fs.rmSync(target);
         else fs.writeFileSync(target, original);
