@@ -70,9 +70,15 @@ export function effectOf(fn: ts.Node, start: number, end: number, sf: ts.SourceF
   const ret = nodes.find((n): n is ts.ReturnStatement => ts.isReturnStatement(n) && !!n.expression);
   if (ret) return { kind: 'returns', value: squash(ret.expression!.getText(sf), 200) };
   if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body) && fn.body.getStart(sf) >= start) return { kind: 'returns', value: squash(fn.body.getText(sf), 200) };
+  // A value chosen by the untaken side (`cond ? a : b`, `a || b`) that the function returns.
+  const first = nodes[0];
+  for (let p = first?.parent; p && p !== fn; p = p.parent) {
+    if (ts.isReturnStatement(p) || (ts.isArrowFunction(p.parent) && p.parent.body === p)) return { kind: 'returns', value: squash(first.getText(sf), 200) };
+    if (ts.isStatement(p)) break;
+  }
   const inCatch = nodes.length > 0 && nodes.every((n) => { for (let p = n.parent; p && p !== fn; p = p.parent) if (ts.isCatchClause(p)) return true; return false; });
   if (inCatch) return { kind: 'swallows' };
-  const other = nodes.find((n): n is ts.CallExpression => ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.expression.kind !== ts.SyntaxKind.ThisKeyword);
+  const other = nodes.find((n): n is ts.CallExpression => ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && !n.expression.getText(sf).startsWith('this.'));
   if (other) return { kind: 'calls', callee: squash(other.expression.getText(sf), 40), executor: false };
   return { kind: 'runs' };
 }

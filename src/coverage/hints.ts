@@ -199,6 +199,7 @@ function effectPhrase(e: Effect): string {
 export function valueWords(v: string): string {
   const fn = /^(?:async\s+)?function\s*([\w$]*)/.exec(v) ?? (/^(\([^)]*\)|[\w$]+)\s*=>/.test(v) ? [v, ''] : null);
   if (fn) return fn[1] ? `the ${fn[1]} function` : 'a function';
+  if (v.startsWith('`')) return 'its text';
   if (v.startsWith('{')) {
     const keys = [...v.matchAll(/(?<=[{,]\s*)([\w$]+)(?=\s*[:,}])/g)].map((m) => m[1]);
     if (keys.length) return `{ ${keys.join(', ')} }`;
@@ -263,7 +264,8 @@ function outlineOf(input: HintInput, testFile: string): { title: string; outline
   const merged = (input.alsoCovers ?? []).map((n) => (n.endsWith('.constructor') ? `new ${short(n.slice(0, -'.constructor'.length))}` : short(n)));
   const route = way ? [pathText(way), ...(merged.length ? [merged.join(', ')] : [])].join(' → ') : '';
   const via = route.includes('→') ? ` (path: ${route})` : '';
-  if (way) outline.push(`Act: call \`${call}\`${condition ? ` ${condition}` : ''}${via}`);
+  if (input.qualifiedName === '(top level)') outline.push(`Act: load \`${input.relative}\` in a test (import it): its top-level code runs when it loads`);
+  else if (way) outline.push(`Act: call \`${call}\`${condition ? ` ${condition}` : ''}${via}`);
   else outline.push(`Act: nothing exported reaches \`${input.qualifiedName}\`: export it or test it through the code that uses it${condition ? `, ${condition}` : ''}`);
   outline.push(assertLine(input.effect, call, layout));
   return { title, outline };

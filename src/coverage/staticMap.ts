@@ -35,14 +35,25 @@ interface BabelPath {
   node: BabelNode;
 }
 
-/* eslint-disable @typescript-eslint/no-var-requires */
-const parser = require('@babel/parser') as { parse(code: string, opts: object): BabelNode };
-const traverse = (require('@babel/traverse') as { default: (ast: BabelNode, visitor: object) => void }).default;
-const types = require('@babel/types') as unknown;
-const { programVisitor } = require('istanbul-lib-instrument') as {
+interface Babel {
+  parser: { parse(code: string, opts: object): BabelNode };
+  traverse: (ast: BabelNode, visitor: object) => void;
+  types: unknown;
   programVisitor(types: unknown, file: string, opts: object): { enter(p: BabelPath): void; exit(p: BabelPath): { fileCoverage: FileCoverageData } };
-};
-/* eslint-enable @typescript-eslint/no-var-requires */
+}
+let loaded: Babel | undefined;
+/** Babel and istanbul's visitor, loaded on first use (not when the extension or the CLI starts). */
+function babel(): Babel {
+  /* eslint-disable @typescript-eslint/no-var-requires */
+  loaded ??= {
+    parser: require('@babel/parser'),
+    traverse: require('@babel/traverse').default,
+    types: require('@babel/types'),
+    programVisitor: require('istanbul-lib-instrument').programVisitor,
+  };
+  /* eslint-enable @typescript-eslint/no-var-requires */
+  return loaded;
+}
 
 /** The parser plugins for a file: TypeScript for .ts/.mts/.cts, JSX for .tsx/.jsx. */
 function pluginsFor(file: string): unknown[] {
@@ -54,7 +65,7 @@ function pluginsFor(file: string): unknown[] {
 
 /** Parse with Babel's parser as istanbul's instrumenter does (unambiguous module type). */
 function parse(file: string, text: string): BabelNode {
-  return parser.parse(text, {
+  return babel().parser.parse(text, {
     sourceFilename: file,
     sourceType: 'unambiguous',
     plugins: pluginsFor(file),
@@ -72,7 +83,7 @@ const key = (p: Position | undefined) => (p ? `${p.line}:${p.column}` : '');
 function collectSides(ast: BabelNode): Map<string, Probe[]> {
   const sides = new Map<string, Probe[]>();
   const start = (n: unknown) => (n as BabelNode | null)?.loc?.start;
-  traverse(ast, {
+  babel().traverse(ast, {
     IfStatement(p: BabelPath) {
       const n = p.node;
       const cons = start(n.consequent)!;
@@ -97,9 +108,9 @@ function branchProbes(branch: FileCoverageData['branchMap'][string], sides: Map<
 function build(file: string, text: string): StaticFile {
   const ast = parse(file, text);
   const sides = collectSides(ast);
-  const visitor = programVisitor(types, file, { coverageVariable: '__govcov__', inputSourceMap: undefined });
+  const visitor = babel().programVisitor(babel().types, file, { coverageVariable: '__govcov__', inputSourceMap: undefined });
   let data: FileCoverageData | undefined;
-  traverse(ast, {
+  babel().traverse(ast, {
     Program: {
       enter: (p: BabelPath) => visitor.enter(p),
       exit: (p: BabelPath) => {

@@ -33,7 +33,13 @@ function params(fn: FunctionInfo): string {
 }
 
 /** The export name of a top-level function or of a method's class, if exported. */
-function exportOf(ref: FnRef): { name: string; className?: string } | undefined {
+function exportOf(ref: FnRef): { name: string; className?: string; member?: string } | undefined {
+  // A method of an exported object literal: `helpers.pick`.
+  if (ts.isObjectLiteralExpression(ref.fn.node.parent) && ref.fn.name.split('.').length === 2) {
+    const [obj, member] = ref.fn.name.split('.');
+    const e = exportsOf(ref.file).find((x) => x.local === obj);
+    return e ? { name: e.exported, member } : undefined;
+  }
   const cls = classOf(ref.fn);
   if (cls) {
     if (isPrivateMember(ref.fn) || cls.includes('.')) return undefined;
@@ -45,8 +51,9 @@ function exportOf(ref: FnRef): { name: string; className?: string } | undefined 
   return e ? { name: e.exported } : undefined;
 }
 
-function callText(ref: FnRef, exp: { name: string; className?: string }, access: Access | undefined): string {
+function callText(ref: FnRef, exp: { name: string; className?: string; member?: string }, access: Access | undefined): string {
   const head = access?.expression ?? (exp.name === 'default' || exp.name === 'module.exports' ? exp.className ?? ref.fn.name : exp.name);
+  if (exp.member) return `${head}.${exp.member}(${params(ref.fn)})`;
   if (!exp.className) return `${head}(${params(ref.fn)})`;
   const cls = exp.className;
   if (ref.fn.name === `${cls}.constructor`) return `new ${head}(${params(ref.fn)})`;
