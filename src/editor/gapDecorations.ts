@@ -105,6 +105,14 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
     return this.analysis?.files.flatMap((f) => f.gaps).find((g) => g.id === id);
   }
 
+  /** The gap marked on a file's 0-based line (hints shown), if any. */
+  gapAt(file: string, line: number): Gap | undefined {
+    if (!this.enabled) return undefined;
+    const hints = this.files.get(path.resolve(file));
+    const range = hints?.ranges.find((r) => line >= r.startLine && line <= r.endLine);
+    return range && hints!.report.gaps.find((g) => g.id === range.gapId);
+  }
+
   /** Hover markdown for a file and 0-based line, or undefined when no gap is there. */
   hoverText(file: string, line: number): string | undefined {
     if (!this.enabled) return undefined;
