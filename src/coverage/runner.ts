@@ -6,7 +6,7 @@
  * inherits the caller's `execArgv` (the extension host's inspector flags, mocha's `--require`).
  * The child's messages arrive on a dedicated pipe (fd 4, see channel.ts); with the V8 engine the
  * runner also does the conversion to istanbul: it prepares each source file's static map as the
- * child reports the file compiled (while the tests run) and converts and normalises the takes as
+ * child reports the file compiled (while the tests run) and reads the counts from the takes as
  * soon as they arrive, while the child exits.
  *
  * Process hygiene (processes.ts): the child runs in its own process group with a run marker in
@@ -29,6 +29,7 @@ import { resolveRequire } from './config';
 import type { RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
 import { parseSource } from './ast';
 import { branchCandidates } from './branches';
+import { staticMap } from './staticMap';
 import { isChildMessage, messageHandler, readMessages, type Emit, type RunPlan, type RunState } from './runMessages';
 import { killRun, newRunId, RUN_MARKER } from './processes';
 import { completeCoverage, convert, type Window, type WireWindow } from './v8';
@@ -56,17 +57,19 @@ function childEntry(): { file: string; execArgv: string[] } {
 }
 
 /**
- * Parse the source files (and their branch candidates) while the child runs the tests: the
- * parent is idle then, and the normaliser and the analysis need them right after the run.
+ * Parse the source files (their static maps and branch candidates) while the child runs the
+ * tests: the parent is idle then, and the conversion and the analysis need them right after.
  */
 async function prewarm(files: string[], stop: () => boolean): Promise<void> {
   for (const file of files) {
     await new Promise((r) => setImmediate(r));
     if (stop()) return;
     try {
-      branchCandidates(parseSource(file));
+      const parsed = parseSource(file);
+      branchCandidates(parsed);
+      staticMap(file, parsed.text);
     } catch {
-      /* unreadable now: the normaliser reports what it can */
+      /* unreadable or unparsable now: the conversion reports what it can */
     }
   }
 }
@@ -296,7 +299,7 @@ export function startRun(options: StartOptions): RunHandle {
   };
 }
 
-/** Step 6: raw takes → normalised istanbul coverage of every source file (+ per-test data). */
+/** Step 6: raw takes → istanbul coverage of every source file (+ per-test data). */
 async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunState, emit: Emit, timing: (text: string) => void) {
   const t0 = performance.now();
   let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> } = { coverage: {} };
@@ -308,6 +311,6 @@ async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunS
   }
   timing(`parent conversion ${(performance.now() - t0).toFixed(0)} ms`);
   out.coverage = completeCoverage(out.coverage, plan.sourceFiles);
-  timing(`parent conversion + normalisation ${(performance.now() - t0).toFixed(0)} ms`);
+  timing(`parent conversion + files never loaded ${(performance.now() - t0).toFixed(0)} ms`);
   return out;
 }

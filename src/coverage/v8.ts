@@ -55,16 +55,37 @@
  *   mocha code first run by the tests (~+55 ms loading, ~+85 ms running) —, the final take
  *   (~43 ms for ~14 600 functions, most of them test closures), and ~55 ms of conversion and
  *   normalisation in the runner once the takes arrive.
- * What V8 gives up — branch "kinds" (if / cond-expr / binary-expr / switch) — we recover from the
- * TypeScript AST in the analysis (see branches.ts).
+ * Branch kinds come with istanbul's branch map; branches.ts words each side from the TypeScript AST.
  *
+ * ## From V8 ranges to istanbul figures (static denominators)
+ * The denominators are static (staticMap.ts: istanbul-lib-instrument's own program visitor run on
+ * the source, so statements, branches and functions are exactly istanbul's, by construction),
+ * the counts come from V8 (hits.ts: each statement, function and branch side reads the count of
+ * the innermost V8 range around its first token, mapped through tsx's source map). A file's
+ * totals never move: not when a function first runs, not with `--per-test`, not under `--grep`
+ * (test/unit/coverage/denominators.test.ts). Lines are istanbul's: the lines a statement starts on.
  *
- * ## From V8 ranges to istanbul figures
- * The denominators are static (staticMap.ts: istanbul-lib-instrument's own program visitor on
- * the source), the counts come from V8 (hits.ts: each statement, function and branch side reads
- * the count of the innermost V8 range around its first token, mapped through tsx's source map).
- * Why this and not v8-to-istanbul + our old normaliser or monocart-coverage-reports: see
- * {@link STATIC_DENOMINATORS_CHOICE} below.
+ * Chosen over the previous v8-to-istanbul + normaliser (deleted) and over
+ * monocart-coverage-reports 2.13 (`npx tsx bench/monocart-eval.ts`, same V8 data; 2026-12-03,
+ * 2 cpus under a load average of 20-35 from other work, so times are rough):
+ * - Accuracy. Ours vs nyc per file (`npx tsx bench/compare.ts DIR`): 0.00 points on the CommonJS
+ *   fixture (nyc instruments the source itself); on tsx-compiled files (TypeScript, ESM) equal on
+ *   every item at a source position — nyc also counts what esbuild adds (helpers, export getters)
+ *   and the one item V8 cannot see, a parameter default (below). monocart converts the compiled
+ *   JavaScript and maps it back, so its denominators are not istanbul's: on the governance suite
+ *   agents.ts 85 statements / 55 branches / 19 functions (istanbul: 71 / 53 / 18), audit.ts
+ *   14 / 3 / 5 (7 / 3 / 4), executors.ts 151 / 83 / 34 (123 / 81 / 30), index.ts 14 statements for
+ *   a file of re-exports (0); lines 78 / 13 / 123 (istanbul 67 / 7 / 106). v8-to-istanbul counted
+ *   physical lines as statements and had no denominators for functions that never ran (the issue).
+ * - Speed. Conversion of the governance suite's 15 files: monocart ~3.0 s; ours ~7.4 s cold in the
+ *   same process (Babel loaded and every file parsed once) — in a real run the runner prepares
+ *   each file's static map while the tests still run (the child reports each compiled file), so
+ *   what is left after the run is reading counts (a sweep over sorted ranges). The static maps
+ *   are cached per content hash (the editor's reruns parse nothing again).
+ * - Known limit: V8 keeps no range for a parameter default (`values = [1, 2]`), so a default reads
+ *   as taken once its function ran; nyc reports it untaken when no call omitted the argument.
+ *   `??=`-style assignments are not istanbul branches (istanbul-lib-instrument 6 counts logical
+ *   expressions, not logical assignments), so they are not counted here either.
  *
  * ## Per-test windows
  * With per-test coverage every window (a test, or the time between tests) is a separate delta.
