@@ -1,19 +1,28 @@
 /**
- * `npm run bench`: side by side in one process tree,
- * 1. bare mocha on the governance suite vs the engine with coverage (V8, the default), and
- * 2. the same on a generated suite of 200 source files × 50 tests each (in a temp dir);
- * plus, for the engine choice, the same runs with istanbul-lib-instrument and with per-test
- * coverage. Prints median wall times, the ratios coverage/bare (goal ≤ 1.3) and the time from
- * run end to hints ready (analysis + rendering; goal < 100 ms on the governance suite).
+ * `npm run bench`: side by side in one process tree, on the governance suite and on a generated
+ * suite of 200 source files × 50 tests each (in a temp dir), interleaved `BENCH_RUNS` times
+ * (default 5), medians:
+ * 1. bare mocha; the engine with V8 coverage and per-test coverage off; the engine's default
+ *    (V8 coverage + per-test probes, src/continuous/probes.ts); per-test by a V8 take per test
+ *    (the former design; governance suite only unless `BENCH_TAKES=1`: ~40 s on the generated
+ *    suite); istanbul-lib-instrument (engine choice); c8 and nyc running the same mocha;
+ *    ratios to bare mocha (goals: coverage ≤ 1.3; per-test ≤ 1.3 governance, ≤ 2 generated);
+ * 2. continuous run: on a copy of the governance suite, a one-function edit saved → the
+ *    affected tests rerun, merged into the last picture and analysed (goal ≤ 500 ms);
+ * 3. sharding: 2 shards in parallel + merge + analysis against one run (wall time).
  * Ends with the c8 line agreement on the governance suite (`BENCH_C8=0` skips it).
- * `BENCH_RUNS=n` sets the repetitions (default 5, interleaved). Measurements only, no assertions.
+ * Measurements only, no assertions.
+ * Then the mutation benchmark (bench/mutation.ts; `BENCH_MUTATION=0` skips it).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { analyze, embeddedConfig, loadConfig, renderHints, startRun, type ResolvedConfig } from '../src/coverage/index';
+import { analyze, embeddedConfig, findTestFiles, loadConfig, renderHints, startAffected, startRun, type ResolvedConfig } from '../src/coverage/index';
+import { mergeShards } from '../src/continuous/merge';
+import { splitShards, type ShardRecord } from '../src/continuous/shard';
 import { compareWithC8 } from './c8-compare';
+import { benchMutation } from './mutation';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -38,9 +47,9 @@ function bareMocha(config: ResolvedConfig): Promise<number> {
 }
 
 /** The engine: run with coverage, then analysis + hints. */
-async function engine(config: ResolvedConfig, opts: { engine?: 'v8' | 'istanbul'; perTest?: boolean }): Promise<{ run: number; hints: number; tests: number }> {
+async function engine(config: ResolvedConfig, opts: { engine?: 'v8' | 'istanbul'; perTest?: boolean; env?: Record<string, string> }): Promise<{ run: number; hints: number; tests: number }> {
   const started = performance.now();
-  const result = await startRun({ config, perTest: opts.perTest, engine: opts.engine } as Parameters<typeof startRun>[0]).result;
+  const result = await startRun({ config, perTest: opts.perTest, engine: opts.engine, env: opts.env } as Parameters<typeof startRun>[0]).result;
   if (result.error) throw new Error(result.error);
   const ended = performance.now();
   const analysis = await analyze(result, config);
@@ -116,34 +125,133 @@ ${cases.join('\n')}
 
 interface Row { suite: string; mode: string; ms: number; best: number; ratio?: number; bestRatio?: number; hints?: number }
 
-type Mode = { mode: string; opts: { engine?: 'v8' | 'istanbul'; perTest?: boolean }; once?: boolean };
+type Mode = { mode: string; run: () => Promise<{ run: number; hints?: number; tests?: number }>; once?: boolean; skip?: boolean };
 
-async function benchSuite(name: string, config: ResolvedConfig, rows: Row[], perTestOnce: boolean): Promise<void> {
-  const bare: number[] = [];
+/** A tool (c8, nyc) running the same mocha command as {@link bareMocha}. */
+function toolMocha(config: ResolvedConfig, tool: 'c8' | 'nyc'): Promise<number> {
+  const mocha = require.resolve('mocha/bin/mocha.js', { paths: [config.root, __dirname] });
+  const bin = require.resolve(tool === 'c8' ? 'c8/bin/c8.js' : 'nyc/bin/nyc.js', { paths: [__dirname] });
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `govcov-${tool}-`));
+  const include = config.sourceGlobs.flatMap((g) => ['--include', g]);
+  const toolArgs = tool === 'c8'
+    ? [...include, '--reporter', 'json-summary', '--report-dir', out, '--temp-directory', path.join(out, 'tmp')]
+    : [...include, '--extension', '.ts', '--reporter', 'json-summary', '--report-dir', out, '--temp-dir', path.join(out, 'tmp'), '--cwd', config.root];
+  const args = [bin, ...toolArgs, process.execPath, mocha, '--exit', '--reporter', 'dot', '--timeout', String(config.timeout), ...config.require.flatMap((r) => ['--require', r]), ...config.testGlobs];
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: config.root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      fs.rmSync(out, { recursive: true, force: true });
+      if (code === null) reject(new Error(err));
+      else resolve(performance.now() - started);
+    });
+  });
+}
+
+async function benchSuite(name: string, config: ResolvedConfig, rows: Row[], big: boolean): Promise<void> {
   const modes: Mode[] = [
-    { mode: 'engine, V8 coverage (default)', opts: {} },
-    { mode: 'engine, istanbul-lib-instrument', opts: { engine: 'istanbul' } },
-    { mode: `engine, V8 + per-test${perTestOnce ? ' (1 run)' : ''}`, opts: { perTest: true }, once: perTestOnce },
+    { mode: 'bare mocha', run: async () => ({ run: await bareMocha(config) }) },
+    { mode: 'engine, coverage, no per-test', run: () => engine(config, { perTest: false }) },
+    { mode: 'engine, coverage + per-test (default)', run: () => engine(config, {}) },
+    { mode: 'engine, per-test by V8 takes (old)', run: () => engine(config, { env: { GOVCOV_PER_TEST: 'takes' } }), once: big, skip: big && process.env.BENCH_TAKES !== '1' },
+    { mode: 'engine, istanbul-lib-instrument', run: () => engine(config, { engine: 'istanbul', perTest: false }) },
+    { mode: 'c8 + mocha', run: async () => ({ run: await toolMocha(config, 'c8') }) },
+    { mode: 'nyc + mocha', run: async () => ({ run: await toolMocha(config, 'nyc') }) },
   ];
   const times = modes.map(() => ({ run: [] as number[], hints: [] as number[] }));
   let tests = 0;
   for (let r = 0; r < RUNS; r++) {
-    bare.push(await bareMocha(config));
     for (const [i, m] of modes.entries()) {
-      if (m.once && r > 0) continue;
-      const t = await engine(config, m.opts);
-      tests = t.tests;
+      if (m.skip || (m.once && r > 0)) continue;
+      const t = await m.run();
+      if (t.tests) tests = t.tests;
       times[i].run.push(t.run);
-      times[i].hints.push(t.hints);
+      if (t.hints !== undefined) times[i].hints.push(t.hints);
     }
   }
-  const b = median(bare);
-  const bb = Math.min(...bare);
-  rows.push({ suite: `${name} (${tests} tests)`, mode: 'bare mocha', ms: b, best: bb });
-  modes.forEach((m, i) => rows.push({
-    suite: `${name} (${tests} tests)`, mode: m.mode, ms: median(times[i].run), best: Math.min(...times[i].run),
-    ratio: median(times[i].run) / b, bestRatio: Math.min(...times[i].run) / bb, hints: median(times[i].hints),
+  const b = median(times[0].run);
+  const bb = Math.min(...times[0].run);
+  modes.forEach((m, i) => {
+    if (m.skip) return;
+    const ms = median(times[i].run);
+    rows.push({
+      suite: `${name} (${tests} tests)`, mode: m.mode + (m.once ? ' (1 run)' : ''), ms, best: Math.min(...times[i].run),
+      ...(i > 0 ? { ratio: ms / b, bestRatio: Math.min(...times[i].run) / bb } : {}), ...(times[i].hints.length ? { hints: median(times[i].hints) } : {}),
+    });
+  });
+}
+
+/** A copy of the governance suite (sources, tests, a config) in a temp dir, to edit. */
+function governanceCopy(): string {
+  const ext = embeddedConfig().root;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'govcov-continuous-'));
+  for (const dir of ['src/governance', 'test/governance']) fs.cpSync(path.join(ext, dir), path.join(root, dir), { recursive: true });
+  fs.symlinkSync(path.join(ext, 'node_modules'), path.join(root, 'node_modules'));
+  const { targets, hints } = embeddedConfig();
+  fs.writeFileSync(path.join(root, 'governance-coverage.config.json'), JSON.stringify({
+    testGlobs: ['test/governance/**/*.test.ts'], sourceGlobs: ['src/governance/**/*.ts'], require: ['tsx/cjs'], targets, hints,
   }));
+  return root;
+}
+
+/** Save → updated picture and analysis, for a one-function edit; the edit alternates with its undo. */
+async function benchContinuous(rows: Row[]): Promise<string> {
+  const root = governanceCopy();
+  try {
+    const config = await loadConfig(root);
+    let previous = await startRun({ config }).result;
+    if (previous.error) throw new Error(previous.error);
+    const file = path.join(root, 'src', 'governance', 'graduationService.ts');
+    const original = fs.readFileSync(file, 'utf8');
+    // One function's body: GraduationService.recommend (or the first method with a `return`).
+    const at = original.indexOf('return', original.indexOf('recommend('));
+    const edited = `${original.slice(0, at)}void 0;\n    ${original.slice(at)}`;
+    const times: number[] = [];
+    let selected = 0;
+    let total = 0;
+    let text = original;
+    for (let r = 0; r < RUNS; r++) {
+      const next = text === original ? edited : original;
+      fs.writeFileSync(file, next);
+      const t0 = performance.now();
+      const run = startAffected(config, previous, [{ file, before: text, after: next }], startRun);
+      const { picture, fresh } = await run.result;
+      await analyze(picture, config);
+      times.push(performance.now() - t0);
+      selected = run.selection.all ? -1 : run.selection.tests.length;
+      total = Object.keys(previous.testTitles).length;
+      if (fresh.error) throw new Error(fresh.error);
+      previous = picture;
+      text = next;
+    }
+    fs.writeFileSync(file, original);
+    rows.push({ suite: `governance copy (${total} tests)`, mode: `continuous: save → marks (${selected < 0 ? 'all' : selected} tests rerun)`, ms: median(times), best: Math.min(...times) });
+    return `one-function edit of GraduationService.recommend: ${selected < 0 ? 'everything' : `${selected} of ${total} tests`} rerun`;
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** n shards in parallel + merge + analysis, against one run + analysis (both per-test). */
+async function benchShards(config: ResolvedConfig, n: number, rows: Row[], name: string): Promise<void> {
+  const single: number[] = [];
+  const sharded: number[] = [];
+  const files = await findTestFiles(config);
+  for (let r = 0; r < RUNS; r++) {
+    let t0 = performance.now();
+    await analyze(await startRun({ config }).result, config);
+    single.push(performance.now() - t0);
+    t0 = performance.now();
+    const parts = splitShards(config.root, files, {}, n);
+    const results = await Promise.all(parts.map((f) => startRun({ config, files: f, keepRaw: true }).result));
+    const records: ShardRecord[] = results.map((result, i) => ({ format: 'governance-coverage-shard/1', k: i + 1, n, root: config.root, files: parts[i], result, failures: [], durations: {} }));
+    await analyze(await mergeShards(records, config), config);
+    sharded.push(performance.now() - t0);
+  }
+  rows.push({ suite: name, mode: 'one run + analysis', ms: median(single), best: Math.min(...single) });
+  rows.push({ suite: name, mode: `${n} shards in parallel + merge + analysis`, ms: median(sharded), best: Math.min(...sharded), ratio: median(sharded) / median(single), bestRatio: Math.min(...sharded) / Math.min(...single) });
 }
 
 async function main(): Promise<void> {
@@ -156,22 +264,28 @@ async function main(): Promise<void> {
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+  const continuous = await benchContinuous(rows);
+  await benchShards(embeddedConfig(), 2, rows, 'governance suite, sharded');
   console.log('');
   const n = (x: number | undefined, d: number, w: number) => (x === undefined ? '' : x.toFixed(d)).padStart(w);
-  console.log(`${'suite'.padEnd(46)}${'mode'.padEnd(36)}${'median ms'.padStart(10)}${'best ms'.padStart(9)}${'ratio'.padStart(7)}${'best ratio'.padStart(11)}${'hints ms'.padStart(10)}`);
+  console.log(`${'suite'.padEnd(40)}${'mode'.padEnd(46)}${'median ms'.padStart(10)}${'best ms'.padStart(9)}${'ratio'.padStart(7)}${'best ratio'.padStart(11)}${'hints ms'.padStart(10)}`);
   for (const r of rows) {
-    console.log(`${r.suite.padEnd(46)}${r.mode.padEnd(36)}${n(r.ms, 0, 10)}${n(r.best, 0, 9)}${n(r.ratio, 2, 7)}${n(r.bestRatio, 2, 11)}${n(r.hints, 1, 10)}`);
+    console.log(`${r.suite.padEnd(40)}${r.mode.padEnd(46)}${n(r.ms, 0, 10)}${n(r.best, 0, 9)}${n(r.ratio, 2, 7)}${n(r.bestRatio, 2, 11)}${n(r.hints, 1, 10)}`);
   }
   console.log('');
-  console.log('ratio = median coverage run / median bare run; best ratio = fastest / fastest (less sensitive to other load on the machine).');
-  for (const r of rows.filter((x) => x.mode.endsWith('(default)'))) {
-    console.log(`${r.suite}: coverage/bare ratio ${r.ratio!.toFixed(2)} (best ${r.bestRatio!.toFixed(2)}; goal ≤ 1.30), run end → hints ready ${r.hints!.toFixed(1)} ms`);
+  console.log('ratio = median / median bare mocha (shards: / one run); best ratio = fastest / fastest (less sensitive to other load).');
+  for (const r of rows.filter((x) => x.mode.startsWith('engine, coverage'))) {
+    const goal = r.mode.includes('per-test') ? (r.suite.startsWith('generated') ? 2 : 1.3) : 1.3;
+    console.log(`${r.suite} — ${r.mode}: ${r.ratio!.toFixed(2)} × bare (best ${r.bestRatio!.toFixed(2)}; goal ≤ ${goal.toFixed(2)})${r.hints !== undefined ? `, run end → hints ${r.hints.toFixed(1)} ms` : ''}`);
   }
+  const cont = rows.find((r) => r.mode.startsWith('continuous'));
+  if (cont) console.log(`continuous run: ${continuous}; save → updated picture and analysis ${cont.ms.toFixed(0)} ms median (best ${cont.best.toFixed(0)}; goal ≤ 500)`);
   if (process.env.BENCH_C8 !== '0') {
     const agreement = await compareWithC8();
     const worst = agreement.rows.filter((r) => r.diff !== undefined).sort((a, b) => b.diff! - a.diff!)[0];
     console.log(`c8 agreement (lines, governance suite): max difference ${agreement.maxDiff.toFixed(2)} points${worst ? ` (${worst.file})` : ''} — see bench/c8-compare.ts`);
   }
+  if (process.env.BENCH_MUTATION !== '0') await benchMutation();
 }
 
 if (require.main === module) {

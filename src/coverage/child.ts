@@ -21,11 +21,14 @@ import * as inspector from 'inspector';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import * as util from 'util';
-import type { FailureInfo, RunEvent, RunStats, TestCoverage } from './model';
+import * as fs from 'fs';
+import type { FailureInfo, MochaSetup, RunEvent, RunStats, TestCoverage } from './model';
 import { testId } from './model';
+import { captureEsmSources, loadMocha, loadRequires, mochaLoader, mochaOptions, type MochaInstance, type MochaLoader, type MochaModule } from './childMocha';
 import type { CoverageMapData } from 'istanbul-lib-coverage';
 import { openChannel } from './channel';
 import type { Window, WireWindow } from './v8';
+import { ChildProbes, type ProbeMessage } from '../continuous/childProbes';
 
 /** What the parent passes to the child. */
 export interface ChildOptions {
@@ -38,6 +41,15 @@ export interface ChildOptions {
   coverage: boolean;
   perTest: boolean;
   engine: 'v8' | 'istanbul';
+  /**
+   * How per-test coverage is recorded with the V8 engine: `probes` (the default; one-shot probes
+   * in the source files, see src/continuous/probes.ts) or `takes` (a V8 take per test).
+   */
+  perTestMode?: 'probes' | 'takes';
+  /** The workspace's mocha setup: which mocha, its options (see childMocha.ts). */
+  mocha: MochaSetup;
+  /** Sources may be ES modules: capture them through a loader hook (childMocha.ts). */
+  esm: boolean;
   /** The pipe for messages (see channel.ts); without it, `process.send` one by one. */
   eventsFd?: number;
 }
@@ -54,6 +66,10 @@ export type ChildMessage =
   | { t: 'compiled'; file: string; code: string }
   /** V8 engine: the raw coverage takes of the source files, at the end (the runner converts them). */
   | { t: 'windows'; windows: WireWindow[] }
+  /** Per-test probes: the blocks of an instrumented source file (src/continuous/probes.ts). */
+  | ProbeMessage
+  /** Per-test probes: the probe ids the test of the last `testStart` touched. */
+  | { t: 'touched'; ids: number[] }
   /** The process is exiting before the run ended (`process.exit()`), during test `p` of `opts.files[f]` if any. */
   | { t: 'exit'; code: number; f?: number; p?: string[] };
 
@@ -78,6 +94,12 @@ function onExit(code: number): void {
 }
 process.on('exit', onExit);
 const sourceFiles = new Set(opts.sourceFiles);
+/** Per-test coverage by probes (V8 engine, `perTestMode` `probes`). */
+const probes = probesFor(opts, send);
+
+function probesFor(o: ChildOptions, sender: (m: ChildMessage) => void): ChildProbes | undefined {
+  return o.coverage && o.perTest && o.engine === 'v8' && o.perTestMode !== 'takes' ? new ChildProbes(sender) : undefined;
+}
 
 // --- coverage collection -------------------------------------------------------------------
 let session: inspector.Session | undefined;
@@ -113,7 +135,7 @@ function take(id?: string): void {
   for (const s of res.result) {
     const file = sourceUrls.get(s.url) ?? (sourceFiles.has(s.url) ? s.url : undefined);
     // Between takes, a script none of whose ranges ran adds nothing (absent counts as zero).
-    if (file && (windows.length === 0 || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) scripts.set(file, s.functions);
+    if (file && (windows.length === 0 || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) scripts.set(file, probes ? probes.map(file, s.functions) : s.functions);
   }
   if (scripts.size) windows.push({ testId: id, scripts });
 }
@@ -146,13 +168,37 @@ if (opts.coverage && opts.engine === 'istanbul') {
     return instrumenter.instrumentSync(code, file, map);
   };
 }
+/** Source files whose compiled code the runner has (CommonJS `_compile` or the ESM hook). */
+const sentSources = new Set<string>();
+function sendCompiled(file: string, code: string): void {
+  if (sentSources.has(file)) return;
+  sentSources.add(file);
+  send({ t: 'compiled', file, code });
+}
 Module.prototype._compile = function (content: string, filename: string) {
   if (sourceFiles.has(filename)) {
     if (instrument) content = instrument(content, filename);
-    else if (opts.coverage) send({ t: 'compiled', file: filename, code: content });
+    else if (opts.coverage) {
+      sendCompiled(filename, content);
+      if (probes) content = probes.instrument(filename, content);
+    }
   }
   return originalCompile.call(this, content, filename);
 };
+const esmArrived = opts.coverage && opts.engine === 'v8' && opts.esm ? captureEsmSources(opts.sourceFiles, sendCompiled) : undefined;
+
+/** Covered scripts no hook saw (an ES module whose message is late, a loader we missed): read from disk. */
+function sendMissingSources(): void {
+  for (const w of windows)
+    for (const file of w.scripts.keys()) {
+      if (sentSources.has(file)) continue;
+      try {
+        sendCompiled(file, fs.readFileSync(file, 'utf8'));
+      } catch {
+        /* gone: the runner reports it at zero */
+      }
+    }
+}
 
 async function collect(): Promise<void> {
   if (!opts.coverage) return;
@@ -168,6 +214,8 @@ async function collect(): Promise<void> {
   const t0 = performance.now();
   take();
   const t1 = performance.now();
+  await esmArrived?.();
+  sendMissingSources();
   send({ t: 'windows', windows: windows.map((w) => ({ ...(w.testId ? { testId: w.testId } : {}), scripts: [...w.scripts] })) });
   if (timing) process.stderr.write(`timing: final take ${(t1 - t0).toFixed(0)} ms, sent ${(performance.now() - t1).toFixed(0)} ms, ${takeStats.count} takes ${takeStats.ms.toFixed(0)} ms (${takeStats.functions} functions in the last), since start ${(performance.now()).toFixed(0)} ms\n`);
 }
@@ -207,22 +255,51 @@ interface MochaRunnable {
   parent?: { file?: string };
 }
 
-function main(): void {
-  for (const r of opts.require) {
-    // A project-local module (a setup file) may load sources: cover it.
-    if (!/[\\/]node_modules[\\/]/.test(r)) startCoverage();
+/** Ends the run before any test with `error` (a require that failed, mocha that did not load). */
+function abort(error: string): void {
+  exitWatch.runEnded = true;
+  emit({ type: 'end', stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, cancelled: false, timedOut: false, error });
+  process.exitCode = 1;
+  channel.flush();
+}
+
+/** Loads each test file through mocha's async loader, emitting mocha's file events around it. */
+async function loadTestFiles(Mocha: MochaModule, mocha: MochaInstance, loader: MochaLoader, stringify: (v: unknown) => string): Promise<string[]> {
+  const suite = mocha.suite;
+  const SC = Mocha.Suite.constants;
+  const loaded: string[] = [];
+  for (const file of opts.files) {
+    suite.emit(SC.EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
     try {
-      require(r);
+      const exported = await loader.requireOrImport(file);
+      suite.emit(SC.EVENT_FILE_REQUIRE, exported, file, mocha);
+      suite.emit(SC.EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
+      loaded.push(file);
+      emit({ type: 'fileLoaded', file });
     } catch (err) {
-      exitWatch.runEnded = true;
-      emit({ type: 'end', stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, cancelled: false, timedOut: false, error: `cannot load required module ${r}: ${(err as Error).message}` });
-      process.exitCode = 1;
-      channel.flush();
-      return;
+      emit({ type: 'fileError', file, error: failureInfo(err, stringify) });
     }
   }
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const Mocha = require('mocha');
+  return loaded;
+}
+
+async function main(): Promise<void> {
+  let Mocha: MochaModule;
+  try {
+    Mocha = loadMocha(opts.mocha);
+  } catch (err) {
+    return abort(`cannot load mocha from ${opts.mocha.mochaDir}: ${(err as Error).message}`);
+  }
+  const loader = mochaLoader(opts.mocha);
+  let plugins: Record<string, unknown>;
+  try {
+    // A project-local module (a setup file) may load sources: cover it.
+    plugins = await loadRequires(loader, opts.require, opts.root, (r) => {
+      if (!/[\\/]node_modules[\\/]/.test(r) && (path.isAbsolute(r) || r.startsWith('.'))) startCoverage();
+    });
+  } catch (err) {
+    return abort((err as Error).message);
+  }
   const phases: string[] = [];
   const phase = (name: string) => timing && phases.push(`${name} ${performance.now().toFixed(0)}`);
   phase('mocha loaded');
@@ -275,7 +352,8 @@ function main(): void {
         hookRan = true;
       });
       runner.on(C.EVENT_TEST_BEGIN, (t: MochaRunnable) => {
-        if (opts.perTest && hookRan) take();
+        if (probes) probes.begin();
+        else if (opts.perTest && hookRan) take();
         hookRan = false;
         current = t;
         // Most events: sent as the test file's index and the title path (the runner adds the id).
@@ -301,29 +379,17 @@ function main(): void {
       });
       runner.on(C.EVENT_TEST_END, (t: MochaRunnable) => {
         exitWatch.test = undefined;
-        if (opts.perTest && !t.pending) take(base(t).id);
+        if (probes) {
+          if (!t.pending) send({ t: 'touched', ids: probes.end() });
+        } else if (opts.perTest && !t.pending) take(base(t).id);
         hookRan = false; // this test's beforeEach hooks are in its own window
       });
     }
   }
 
-  const mocha = new Mocha({ timeout: opts.timeout, reporter: Reporter, color: false });
+  const mocha = new Mocha({ ...mochaOptions(opts.mocha, opts.timeout), ...plugins, reporter: Reporter });
   if (grep) mocha.grep(grep);
-  const suite = mocha.suite;
-  const SC = Mocha.Suite.constants;
-  const loaded: string[] = [];
-  for (const file of opts.files) {
-    suite.emit(SC.EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
-    try {
-      const exported = require(file);
-      suite.emit(SC.EVENT_FILE_REQUIRE, exported, file, mocha);
-      suite.emit(SC.EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
-      loaded.push(file);
-      emit({ type: 'fileLoaded', file });
-    } catch (err) {
-      emit({ type: 'fileError', file, error: failureInfo(err, stringify) });
-    }
-  }
+  const loaded = await loadTestFiles(Mocha, mocha, loader, stringify);
   phase('files loaded');
   mocha.run(() => {
     phase('tests run');
@@ -341,4 +407,4 @@ function main(): void {
   });
 }
 
-main();
+main().catch((err) => abort(`the test process failed: ${(err as Error)?.stack ?? String(err)}`));

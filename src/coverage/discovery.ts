@@ -133,8 +133,8 @@ export function discoverTestFile(file: string, text: string, root: string): Disc
 }
 
 /** Globs relative to `root` → a predicate on absolute paths. */
-export function testFileMatcher(root: string, testGlobs: readonly string[]): (file: string) => boolean {
-  const isMatch = picomatch([...testGlobs], { dot: false });
+export function testFileMatcher(root: string, testGlobs: readonly string[], ignore: readonly string[] = []): (file: string) => boolean {
+  const isMatch = picomatch([...testGlobs], { dot: false, ignore: [...ignore] });
   return (file: string) => {
     const rel = path.relative(root, path.resolve(file)).split(path.sep).join('/');
     return !rel.startsWith('..') && !path.isAbsolute(rel) && isMatch(rel);
@@ -142,12 +142,12 @@ export function testFileMatcher(root: string, testGlobs: readonly string[]): (fi
 }
 
 /** Lists the test files of `testGlobs` under `root` (absolute, sorted). */
-export async function listTestFiles(root: string, testGlobs: readonly string[]): Promise<string[]> {
+export async function listTestFiles(root: string, testGlobs: readonly string[], ignore: readonly string[] = []): Promise<string[]> {
   const files = await fg([...testGlobs], {
     cwd: root,
     absolute: true,
     onlyFiles: true,
-    ignore: ['**/node_modules/**'],
+    ignore: ['**/node_modules/**', ...ignore],
   });
   return files.map((f) => path.resolve(f)).sort();
 }

@@ -16,11 +16,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import fg from 'fast-glob';
-import picomatch from 'picomatch';
 import * as ts from 'typescript';
 import { parseSource } from './ast';
 import type { Effect } from './effects';
 import type { Layout } from './layout';
+import { globMatch } from './glob';
 import type { BranchGap, Hint, HintRule, ResolvedConfig, SuggestedTest } from './model';
 import { pathText, type WayIn } from './ways';
 
@@ -74,7 +74,10 @@ export function findFixtures(config: ResolvedConfig): Fixture[] {
   return fixtures;
 }
 
-/** The label for a function: its `@gap` tag, else the first matching config hint (name, then file). */
+/**
+ * The label for a function: its `@gap` tag, else the first matching config hint (name, then file).
+ * Hint globs come from the workspace: matched in linear time (glob.ts), never by a backtracking regex.
+ */
 export function labelFor(
   qualifiedName: string,
   relativeFile: string,
@@ -82,9 +85,9 @@ export function labelFor(
   hints: HintRule[],
 ): { why?: string; labelSource: Hint['labelSource'] } {
   if (gapTag) return { why: gapTag, labelSource: 'gap-tag' };
-  const byName = hints.find((h) => h.match === qualifiedName || (/[*?]/.test(h.match) && !h.match.includes('/') && picomatch.isMatch(qualifiedName, h.match, { dot: true })));
+  const byName = hints.find((h) => h.match === qualifiedName || (/[*?]/.test(h.match) && !h.match.includes('/') && globMatch(qualifiedName, h.match)));
   if (byName) return { why: byName.label, labelSource: 'config' };
-  const byFile = hints.find((h) => h.match.includes('/') && (h.match === relativeFile || picomatch.isMatch(relativeFile, h.match, { dot: true })));
+  const byFile = hints.find((h) => h.match.includes('/') && (h.match === relativeFile || globMatch(relativeFile, h.match)));
   if (byFile) return { why: byFile.label, labelSource: 'config' };
   return { labelSource: 'generic' };
 }

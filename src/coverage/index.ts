@@ -5,10 +5,15 @@
  * names; the data model is in model.ts.
  */
 export * from './model';
-export { ConfigError, embeddedConfig, extensionRoot, loadConfig, loadConfigFile, resolveConfig, CONFIG_FILE, PACKAGE_KEY } from './config';
+export { ConfigError, NoSetupError, embeddedConfig, extensionRoot, isThisProject, loadConfig, loadConfigFile, resolveConfig, CONFIG_FILE, PACKAGE_KEY } from './config';
 export { startRun, findTestFiles, findSourceFiles } from './runner';
+export { resolveNode, RuntimeError, MIN_NODE } from './runtime';
+export { findRoots } from './roots';
+export { readCoverageReport, reportResult } from './importReport';
 export { analyze, figuresOf, targetFor, neededFor } from './analyze';
-export { writeReports, renderPlan } from './reports';
+export { writeReports, renderPlan, runComplete } from './reports';
+export { ReportWriteError } from './reportFolder';
 export { renderTable, renderHints, closingLine, topGaps } from './render';
 export { parseSource } from './ast';
 export { describeSide } from './branches';
+export { startAffected, selectAffected, selectionOptions, type AffectedRun, type Change, type Selection } from '../continuous/continuous';

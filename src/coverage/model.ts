@@ -65,6 +65,47 @@ export interface UserConfig {
   hints?: HintRule[];
   /** Where reports are written, relative to the root. Default `coverage`. */
   reportDir?: string;
+  /**
+   * JSON list of surviving mutants proven equivalent, each `{ file, mutator, line, column,
+   * replacement, reason }` (StrykerJS report positions): they leave the mutation score's
+   * denominator; an entry matching no survivor fails the check. Relative to the root.
+   */
+  equivalentMutants?: string;
+}
+
+/**
+ * What the workspace's mocha setup says beyond the test globs (`.mocharc.*`, package.json
+ * "mocha", the mocha command of an npm script, read with mocha's own `loadOptions`).
+ */
+export interface MochaSetup {
+  /** The mocha package the child drives: the project's own when it has one, else ours. */
+  mochaDir: string;
+  /** Its version, e.g. `11.7.5`. */
+  mochaVersion: string;
+  /** True when `mochaDir` is the project's own mocha. */
+  projectMocha: boolean;
+  /** Where the options came from, e.g. `.mocharc.json`, `package.json#mocha`, `npm script "test"`; `defaults` when none. */
+  sources: string[];
+  /** mocha `ignore` globs (relative to the root). */
+  ignore: string[];
+  /** mocha `file`: loaded first, in order (absolute). */
+  files: string[];
+  /** Flags for the test process's Node: `node-option` and node flags such as `--import=tsx`. */
+  nodeOptions: string[];
+  ui?: string;
+  slow?: number;
+  retries?: number;
+  bail?: boolean;
+  checkLeaks?: boolean;
+  globals?: string[];
+  /** mocha `fail-zero`; `false` (explicitly) lets a run with zero tests pass. */
+  failZero?: boolean;
+  /** mocha `allow-uncaught`, `delay`, `async-only`, `forbid-only`, `forbid-pending`. */
+  allowUncaught?: boolean;
+  delay?: boolean;
+  asyncOnly?: boolean;
+  forbidOnly?: boolean;
+  forbidPending?: boolean;
 }
 
 /** Configuration after defaults and validation. Every field is present. */
@@ -83,6 +124,12 @@ export interface ResolvedConfig {
   targets: TargetRule[];
   hints: HintRule[];
   reportDir: string;
+  /** Absolute path of the equivalent-mutants list, when configured (embedded: test/governance/equivalent-mutants.json if present). */
+  equivalentMutants?: string;
+  /** Test files matching these globs are left out (mocha `ignore`). */
+  testIgnore: string[];
+  /** The mocha setup the run follows (options, the mocha to drive, node flags). */
+  mocha: MochaSetup;
 }
 
 /** A configuration problem: names the file, the field and what was expected. */
@@ -136,12 +183,16 @@ export interface RunOptions {
   grep?: string;
   /** Collect coverage (default true). */
   coverage?: boolean;
-  /** Record which statements/branches/functions each test executed (default false). */
+  /** Record which statements/branches/functions each test executed (default true with coverage; see src/continuous/probes.ts). */
   perTest?: boolean;
   /** Start the child with `--inspect-brk=<port>` for debugging (0 = pick). */
   debugPort?: number;
   /** Extra environment for the child. */
   env?: Record<string, string>;
+  /** Keep the raw coverage in the result (`RunResult.raw`), for merging shards (src/continuous). */
+  keepRaw?: boolean;
+  /** The Node.js executable for the test process (see runtime.ts); default: `node` on PATH, else this process's. */
+  node?: string;
 }
 
 export interface FailureInfo {
@@ -210,6 +261,8 @@ export interface RunResult {
   perTest?: Record<string, TestCoverage>;
   /** test id → full title (for hints and the editor). */
   testTitles: Record<string, string>;
+  /** The raw coverage when `keepRaw` was requested (see src/continuous/raw.ts). */
+  raw?: import('../continuous/raw').RawCoverage;
   /** Problems that did not stop the run (a malformed line on the message pipe was skipped). */
   warnings?: string[];
 }

@@ -10,6 +10,8 @@ import type { FailureInfo, RunEvent, RunResult, RunStats, TestCoverage } from '.
 import { testId } from './model';
 import { lineReader } from './channel';
 import { prepare, type Prepared, type WireWindow } from './v8';
+import type { ProbeFile } from '../continuous/perTest';
+import type { RawCoverage } from '../continuous/raw';
 
 export type Emit = (e: RunEvent) => void;
 
@@ -38,10 +40,14 @@ export interface RunState {
   compiled: Map<string, string>;
   /** Static maps prepared while the tests run (v8.ts `prepare`). */
   prepared: Map<string, Promise<Prepared | undefined>>;
-  conversion?: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> }>;
+  conversion?: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage }>;
+  /** Per-test coverage by probes (src/continuous/probes.ts): each file's probes, each test's touched ids. */
+  probeFiles: Map<string, ProbeFile>;
+  touched: Map<string, number[]>;
+  raw?: RawCoverage;
 }
 
-const MESSAGE_TYPES = new Set(['event', 'coverage', 'start', 'pass', 'compiled', 'windows', 'exit']);
+const MESSAGE_TYPES = new Set(['event', 'coverage', 'start', 'pass', 'compiled', 'windows', 'exit', 'probes', 'touched']);
 
 /** A parsed line that has the shape of a child message. */
 export function isChildMessage(m: unknown): m is ChildMessage {
@@ -102,6 +108,12 @@ export function messageHandler(plan: RunPlan, state: RunState, emit: Emit, onWin
       case 'compiled':
         state.compiled.set(m.file, m.code);
         state.prepared.set(m.file, new Promise((r) => setImmediate(r)).then(() => prepare(m.file, m.code)));
+        return;
+      case 'probes':
+        state.probeFiles.set(m.file, { base: m.base, blocks: m.blocks });
+        return;
+      case 'touched':
+        if (state.lastStart) state.touched.set(state.lastStart.id, m.ids);
         return;
       case 'windows':
         return onWindows(m.windows); // convert now, while the child exits

@@ -1,12 +1,14 @@
 /**
  * `startRun`: runs mocha in a child process (child.ts) and streams its events.
  *
- * The child is started with `process.execPath` and `ELECTRON_RUN_AS_NODE=1`, so the same code
- * works from plain Node (CLI), VS Code's Electron extension host and code-server. It never
+ * The child is started with the chosen Node.js (runtime.ts: `RunOptions.node`, else `node` on PATH,
+ * else `process.execPath`) and `ELECTRON_RUN_AS_NODE=1`, so the same code works from plain Node
+ * (CLI), VS Code's Electron extension host and code-server, with the mocha setup's node flags
+ * (`--import=tsx`, `node-option`). It never
  * inherits the caller's `execArgv` (the extension host's inspector flags, mocha's `--require`).
  * The child's messages arrive on a dedicated pipe (fd 4, see channel.ts); with the V8 engine the
  * runner also does the conversion to istanbul: it prepares each source file's static map as the
- * child reports the file compiled (while the tests run) and reads the counts from the takes as
+ * child reports the file compiled (while the tests run) and converts and normalises the takes as
  * soon as they arrive, while the child exits.
  *
  * Process hygiene (processes.ts): the child runs in its own process group with a run marker in
@@ -26,27 +28,42 @@ import * as path from 'path';
 import fg from 'fast-glob';
 import type { ChildOptions } from './child';
 import { resolveRequire } from './config';
-import type { RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
+import { resolveNode } from './runtime';
+import type { FileCoverageData, RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
 import { parseSource } from './ast';
 import { branchCandidates } from './branches';
 import { staticMap } from './staticMap';
 import { isChildMessage, messageHandler, readMessages, type Emit, type RunPlan, type RunState } from './runMessages';
 import { killRun, newRunId, RUN_MARKER } from './processes';
 import { completeCoverage, convert, type Window, type WireWindow } from './v8';
+import { perTestFromProbes } from '../continuous/perTest';
+import { rawCoverage, type RawCoverage } from '../continuous/raw';
 
 /** How long the message pipe may stay open after the child exited and its processes were killed. */
 const DRAIN_MS = 3000;
 
-/** Test files of a config (absolute, sorted). */
+/** Test files of a config (absolute): mocha's `file` entries first, in order, then the globs' files sorted. */
 export async function findTestFiles(config: RunOptions['config']): Promise<string[]> {
-  const files = await fg(config.testGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**'] });
-  return files.map((f) => path.resolve(f)).sort();
+  const files = await fg(config.testGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**', ...(config.testIgnore ?? [])] });
+  const first = (config.mocha?.files ?? []).filter((f) => fs.existsSync(f));
+  const rest = files.map((f) => path.resolve(f)).filter((f) => !first.includes(f));
+  return [...first, ...rest.sort()];
 }
 
-/** Source files of a config (absolute, sorted, no `.d.ts`). */
-export async function findSourceFiles(config: RunOptions['config']): Promise<string[]> {
+/** Source files of a config (absolute, sorted, no `.d.ts`, no test file). */
+export async function findSourceFiles(config: RunOptions['config'], testFiles: readonly string[] = []): Promise<string[]> {
   const files = await fg(config.sourceGlobs, { cwd: config.root, absolute: true, ignore: ['**/node_modules/**', '**/*.d.ts'] });
-  return files.map((f) => path.resolve(f)).sort();
+  const tests = new Set(testFiles);
+  return files.map((f) => path.resolve(f)).filter((f) => !tests.has(f)).sort();
+}
+
+/** Why a run with these files and this many tests must not pass, if it must not (no silent success). */
+export function emptyRunError(config: RunOptions['config'], files: number, tests: number | undefined, selected: boolean): string | undefined {
+  if (files === 0 && !selected) return `no test files match ${config.testGlobs.map((g) => JSON.stringify(g)).join(', ')} under ${config.root}`;
+  if (tests === 0 && config.mocha?.failZero !== false && !selected) {
+    return `no tests were found in ${files} test file(s): nothing ran (set "fail-zero": false in the mocha setup to allow an empty run)`;
+  }
+  return undefined;
 }
 
 function childEntry(): { file: string; execArgv: string[] } {
@@ -57,8 +74,8 @@ function childEntry(): { file: string; execArgv: string[] } {
 }
 
 /**
- * Parse the source files (their static maps and branch candidates) while the child runs the
- * tests: the parent is idle then, and the conversion and the analysis need them right after.
+ * Parse the source files (and their branch candidates) while the child runs the tests: the
+ * parent is idle then, and the normaliser and the analysis need them right after the run.
  */
 async function prewarm(files: string[], stop: () => boolean): Promise<void> {
   for (const file of files) {
@@ -69,20 +86,48 @@ async function prewarm(files: string[], stop: () => boolean): Promise<void> {
       branchCandidates(parsed);
       staticMap(file, parsed.text);
     } catch {
-      /* unreadable or unparsable now: the conversion reports what it can */
+      /* unreadable now: the normaliser reports what it can */
     }
   }
 }
 
 type StartOptions = RunOptions & { engine?: 'v8' | 'istanbul' };
 
-/** Step 1: the test and source files and the child's options. */
-async function resolveRun(options: StartOptions): Promise<RunPlan> {
+/** The package.json `type` that applies to a file (the nearest one up to the filesystem root). */
+function packageType(file: string, cache: Map<string, string>): string {
+  const dir = path.dirname(file);
+  let type = cache.get(dir);
+  if (type !== undefined) return type;
+  try {
+    type = String(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type ?? 'commonjs');
+  } catch {
+    type = path.dirname(dir) === dir ? 'commonjs' : packageType(dir, cache);
+  }
+  cache.set(dir, type);
+  return type;
+}
+
+/**
+ * Whether the child needs the ESM source hook (its worker thread costs startup time): a source
+ * that is an ES module (`.mjs`/`.mts`, or `.js`/`.ts` in a `"type": "module"` package) or a
+ * node loader flag that may turn sources into ES modules.
+ */
+function childOptionsEsm(config: RunOptions['config'], sourceFiles: readonly string[]): boolean {
+  if ((config.mocha?.nodeOptions ?? []).some((o) => /^--(import|loader|experimental-loader)\b/.test(o))) return true;
+  const cache = new Map<string, string>();
+  return sourceFiles.some((f) => /\.m[jt]s$/.test(f) || (/\.[jt]sx?$/.test(f) && packageType(f, cache) === 'module'));
+}
+/** A run's plan with the Node.js that runs it and whether it runs a selection (files, grep). */
+type Plan = RunPlan & { node: string; selected: boolean };
+
+/** Step 1: the test and source files, the Node.js and the child's options; no test file → refused. */
+async function resolveRun(options: StartOptions): Promise<Plan> {
   const config = options.config;
-  const [files, sourceFiles] = await Promise.all([
-    options.files ? Promise.resolve(options.files.map((f) => path.resolve(config.root, f))) : findTestFiles(config),
-    findSourceFiles(config),
-  ]);
+  const files = options.files ? options.files.map((f) => path.resolve(config.root, f)) : await findTestFiles(config);
+  const [sourceFiles, node] = await Promise.all([findSourceFiles(config, files), options.node ? Promise.resolve(options.node) : resolveNode().then((r) => r.path)]);
+  const selected = !!options.files || !!options.grep;
+  const noFiles = emptyRunError(config, files.length, undefined, selected);
+  if (noFiles) throw new Error(noFiles);
   const childOptions: ChildOptions = {
     root: config.root,
     files,
@@ -91,19 +136,23 @@ async function resolveRun(options: StartOptions): Promise<RunPlan> {
     timeout: config.timeout,
     grep: options.grep,
     coverage: options.coverage !== false,
-    perTest: !!options.perTest && options.coverage !== false,
+    // Per-test coverage is on unless turned off: probes cost what each test touches (src/continuous/probes.ts).
+    perTest: options.perTest !== false && options.coverage !== false,
     engine: options.engine ?? 'v8',
+    perTestMode: options.env?.GOVCOV_PER_TEST === 'takes' ? 'takes' : 'probes',
+    mocha: config.mocha,
+    esm: childOptionsEsm(config, sourceFiles),
     eventsFd: 4,
   };
-  return { files, sourceFiles, childOptions, runId: newRunId() };
+  return { files, sourceFiles, childOptions, runId: newRunId(), node, selected };
 }
 
 /** Step 2: the child, in its own process group, with the run marker in its environment. */
-function spawnChild(plan: RunPlan, options: StartOptions): ChildProcess {
+function spawnChild(plan: Plan, options: StartOptions): ChildProcess {
   const entry = childEntry();
-  const execArgv = [...entry.execArgv];
+  const execArgv = [...entry.execArgv, ...(options.config.mocha?.nodeOptions ?? [])];
   if (options.debugPort !== undefined) execArgv.unshift(`--inspect-brk=127.0.0.1:${options.debugPort}`);
-  return spawn(process.execPath, [...execArgv, entry.file], {
+  return spawn(plan.node, [...execArgv, entry.file], {
     cwd: plan.childOptions.root,
     env: {
       ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1',
@@ -111,6 +160,7 @@ function spawnChild(plan: RunPlan, options: StartOptions): ChildProcess {
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'], // fd 4: the child's messages (channel.ts)
     detached: true, // its own process group: the run ends the whole group
+    windowsHide: true, // (on Windows `detached` would open a console)
   });
 }
 
@@ -232,12 +282,12 @@ export function startRun(options: StartOptions): RunHandle {
     runId = plan.runId;
     const state: RunState = {
       stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, loadErrors: [], testTitles: {}, settled: new Set(),
-      warnings: [], coverage: {}, compiled: new Map(), prepared: new Map(),
+      warnings: [], coverage: {}, compiled: new Map(), prepared: new Map(), probeFiles: new Map(), touched: new Map(),
     };
     const timing = (text: string) => {
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
     };
-    const finishCoverage = (windows: WireWindow[]) => convertCoverage(windows, plan, state, emit, timing);
+    const finishCoverage = (windows: WireWindow[]) => convertCoverage(windows, plan, state, emit, timing, !!options.keepRaw);
     let error: string | undefined;
     const stderrTail: string[] = [];
     let exitStatus = 'not started';
@@ -268,18 +318,20 @@ export function startRun(options: StartOptions): RunHandle {
       failExitedTest(state, error, emit);
     }
     if (state.endEvent?.error) error = state.endEvent.error;
+    if (state.endEvent && !error && !cancelled && state.loadErrors.length === 0) error = emptyRunError(config, plan.files.length, stats.total, plan.selected);
     if (timedOut) error = `the whole run exceeded ${config.runTimeout} ms and was stopped`;
     stats.durationMs = Date.now() - started;
     if (plan.childOptions.coverage && plan.childOptions.engine === 'v8' && !cancelled && !timedOut) {
       const t0 = performance.now();
       // No takes (the child died first): every source file at zero, as before.
-      ({ coverage: state.coverage, perTest: state.perTest } = await (state.conversion ?? finishCoverage([])));
+      ({ coverage: state.coverage, perTest: state.perTest, raw: state.raw } = await (state.conversion ?? finishCoverage([])));
       if (!plan.childOptions.perTest) state.perTest = undefined;
       timing(`waited ${(performance.now() - t0).toFixed(0)} ms for the coverage after the child exited`);
     }
     const res: RunResult = { stats, cancelled, timedOut, loadErrors: state.loadErrors, coverage: state.coverage, testTitles: state.testTitles };
     if (error) res.error = error;
     if (state.perTest) res.perTest = state.perTest;
+    if (state.raw) res.raw = state.raw;
     if (state.warnings.length) res.warnings = state.warnings;
     emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
     return res;
@@ -299,18 +351,22 @@ export function startRun(options: StartOptions): RunHandle {
   };
 }
 
-/** Step 6: raw takes → istanbul coverage of every source file (+ per-test data). */
-async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunState, emit: Emit, timing: (text: string) => void) {
+/** Step 6: raw takes → normalised istanbul coverage of every source file (+ per-test data). */
+async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunState, emit: Emit, timing: (text: string) => void, keepRaw: boolean) {
   const t0 = performance.now();
-  let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage> } = { coverage: {} };
+  let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage } = { coverage: {} };
   try {
     const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
-    out = await convert(list, state.compiled, plan.childOptions.perTest, state.prepared);
+    const probing = plan.childOptions.perTest && plan.childOptions.perTestMode !== 'takes';
+    out = await convert(list, state.compiled, plan.childOptions.perTest && !probing, state.prepared);
+    // Per-test coverage by probes and the raw record for shards: src/continuous.
+    if (probing) out.perTest = await perTestFromProbes(out.coverage as Record<string, FileCoverageData>, state.prepared, state.probeFiles, state.touched);
+    if (keepRaw) out.raw = rawCoverage(plan.sourceFiles, state.compiled, list[0], state.probeFiles, state.touched);
   } catch (err) {
     emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
   }
   timing(`parent conversion ${(performance.now() - t0).toFixed(0)} ms`);
   out.coverage = completeCoverage(out.coverage, plan.sourceFiles);
-  timing(`parent conversion + files never loaded ${(performance.now() - t0).toFixed(0)} ms`);
+  timing(`parent conversion + normalisation ${(performance.now() - t0).toFixed(0)} ms`);
   return out;
 }

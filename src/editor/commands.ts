@@ -14,6 +14,9 @@ export const COMMANDS = {
   cancelRuns: 'governanceCoverage._cancelRuns',
   coverageDetails: 'governanceCoverage._coverageDetails',
   waitFor: 'governanceCoverage._waitFor',
+  openDemo: 'governanceCoverage.openDemo',
+  createMocharc: 'governanceCoverage.createMocharc',
+  loadCoverageReport: 'governanceCoverage.loadCoverageReport',
 } as const;
 
 /** Settings section. */

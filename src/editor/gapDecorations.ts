@@ -6,13 +6,15 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Analysis, FileReport, Gap } from '../coverage/model';
-import { compactHover, filesBelowTarget, gapRangesForFile, HINT_COMMANDS, inlineHintText, renderHoverMarkdown, type GapRange } from './hints';
+import { buildHover, filesBelowTarget, gapRangesForFile, HINT_COMMANDS, hoverParagraphs, inlineHintText, type GapRange } from './hints';
 import { shiftRanges, toLineChange } from './rangeShift';
 
 interface FileHints {
   report: FileReport;
   ranges: GapRange[];
   stale: boolean;
+  /** The root whose analysis the hints come from. */
+  root: string;
 }
 
 /** Plain view of one file's decorations (test-state command). */
@@ -31,8 +33,8 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
   private readonly files = new Map<string, FileHints>();
   private readonly applied = new Map<string, number[]>();
   private readonly disposables: vscode.Disposable[] = [];
-  private analysis: Analysis | undefined;
-  private root = '';
+  /** The latest analysis of each root. */
+  private readonly analyses = new Map<string, Analysis>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   enabled: boolean;
@@ -74,13 +76,12 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
     );
   }
 
-  /** Replaces all hints from a fresh analysis (everything becomes fresh again). */
+  /** Replaces the hints of `root` from its fresh analysis (they become fresh again); other roots' stay. */
   setAnalysis(analysis: Analysis, root: string): void {
-    this.analysis = analysis;
-    this.root = root;
-    this.files.clear();
+    this.analyses.set(root, analysis);
+    for (const [file, hints] of this.files) if (hints.root === root) this.files.delete(file);
     for (const report of filesBelowTarget(analysis)) {
-      this.files.set(path.resolve(report.file), { report, ranges: gapRangesForFile(report), stale: false });
+      this.files.set(path.resolve(report.file), { report, ranges: gapRangesForFile(report), stale: false, root });
     }
     this.applyAll();
   }
@@ -102,7 +103,7 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
       const g = f.report.gaps.find((x) => x.id === id);
       if (g) return g;
     }
-    return this.analysis?.files.flatMap((f) => f.gaps).find((g) => g.id === id);
+    return [...this.analyses.values()].flatMap((a) => a.files.flatMap((f) => f.gaps)).find((g) => g.id === id);
   }
 
   /** The gap marked on a file's 0-based line (hints shown), if any. */
@@ -113,25 +114,32 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
     return range && hints!.report.gaps.find((g) => g.id === range.gapId);
   }
 
-  /** Hover markdown for a file and 0-based line, or undefined when no gap is there. */
-  hoverText(file: string, line: number): string | undefined {
+  /**
+   * The hover for a file and 0-based line, or undefined when no gap is there: a MarkdownString
+   * built with its own API (workspace text through `appendText` or literal code spans), trusted
+   * for our three commands only.
+   */
+  hoverMarkdown(file: string, line: number): vscode.MarkdownString | undefined {
     if (!this.enabled) return undefined;
     const hints = this.files.get(path.resolve(file));
     if (!hints) return undefined;
     const range = hints.ranges.find((r) => line >= r.startLine && line <= r.endLine);
     const gap = range && hints.report.gaps.find((g) => g.id === range.gapId);
     if (!gap) return undefined;
-    const md = renderHoverMarkdown(hints.report, gap, this.root, hints.stale);
-    return this.detail === 'full' ? md : compactHover(md);
+    const md = new vscode.MarkdownString('', true); // theme icons on: appendText escapes `$(…)` in workspace text
+    buildHover(hoverParagraphs(hints.report, gap, hints.root, hints.stale), md, this.detail !== 'full');
+    md.isTrusted = { enabledCommands: Object.values(HINT_COMMANDS) };
+    return md;
+  }
+
+  /** The hover's markdown source (for the test-state command). */
+  hoverText(file: string, line: number): string | undefined {
+    return this.hoverMarkdown(file, line)?.value;
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const text = this.hoverText(document.uri.fsPath, position.line);
-    if (!text) return undefined;
-    const md = new vscode.MarkdownString(text, true);
-    md.isTrusted = { enabledCommands: Object.values(HINT_COMMANDS) };
-    md.supportThemeIcons = true;
-    return new vscode.Hover(md);
+    const md = this.hoverMarkdown(document.uri.fsPath, position.line);
+    return md && new vscode.Hover(md);
   }
 
   /** Plain view for the test-state command. */

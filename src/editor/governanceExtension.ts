@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { Analysis, ResolvedConfig, RunResult } from '../coverage/model';
 import { COMMANDS, SECTION, type RunCommandArgs, type TestStateArgs, type WaitForArgs } from './commands';
 import { CoverageReporter } from './coverageReport';
-import { chooseConfig, isConfigError, loadEngine, type Engine, type SettingsConfig } from './engine';
+import { ContinuousRuns } from './continuousRun';
+import { loadEngine, type Engine, type SettingsConfig } from './engine';
 import { GapDecorations, type HintDetail } from './gapDecorations';
 import { MutationFeature } from './mutationFeature';
 import { suggestedTestSnippet } from './hints';
@@ -16,7 +17,8 @@ import { addSuggestedTest, SuggestedTestActions } from './addTest';
 import { RunService, type RunKind, type RunSummary } from './runner';
 import { CoverageStatusBar } from './statusBar';
 import { buildTestState, whenTrue } from './testState';
-import { TestTree } from './testTree';
+import { RootSet } from './roots';
+import { checkedNodePath, createMocharc, loadCoverageReport, openDemo, reportConfigError, sayNothingToRun, type Notifier } from './workspaceSetup';
 
 /** What `activate` returns: tests await `onDidChange`/`waitFor` instead of sleeping. */
 export interface GovernanceApi {
@@ -28,20 +30,20 @@ export interface GovernanceApi {
 export class GovernanceExtension implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel('Governance Coverage', { log: true });
   private readonly controller = vscode.tests.createTestController('governanceCoverage', 'Governance');
-  private readonly tree = new TestTree(this.controller, this.log);
   private readonly decorations: GapDecorations;
   private readonly status = new CoverageStatusBar(COMMANDS.showPlan);
   private readonly mutation: MutationFeature;
   private readonly runs: RunService;
   private readonly coverage: CoverageReporter;
+  private continuous: ContinuousRuns | undefined;
   private readonly profiles: Record<RunKind, vscode.TestRunProfile>;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   private engineCache: Engine | undefined;
+  private readonly roots: RootSet;
   private analysis: Analysis | undefined;
   private analysisConfig: ResolvedConfig | undefined;
-  private configError: string | undefined;
-  private notes: string[] = [];
+  private nodePath: string | undefined;
   private readonly notices: Array<{ kind: string; message: string; actions: string[] }> = [];
   private loading: Promise<void> = Promise.resolve();
 
@@ -51,20 +53,34 @@ export class GovernanceExtension implements vscode.Disposable {
       vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
     );
     this.mutation = new MutationFeature(
-      { log: this.log, config: () => this.tree.current, notify: (k, m, ...a) => this.notify(k, m, ...a), changed: () => this.changed.fire() },
+      { log: this.log, config: () => this.activeConfig(), notify: (k, m, ...a) => this.notify(k, m, ...a), changed: () => this.changed.fire() },
       vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
     );
     const handler = (kind: RunKind) => (request: vscode.TestRunRequest, token: vscode.CancellationToken) =>
-      this.guardedRun(request, kind, token).then(() => undefined);
+      request.continuous && this.continuous && vscode.workspace.isTrusted
+        ? this.continuous.serve(request, token)
+        : this.guardedRun(request, kind, token).then(() => undefined);
     this.profiles = {
       run: this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, handler('run'), true),
       debug: this.controller.createRunProfile('Debug', vscode.TestRunProfileKind.Debug, handler('debug'), true),
       coverage: this.controller.createRunProfile('Coverage', vscode.TestRunProfileKind.Coverage, handler('coverage'), true),
     };
+    // Continuous run (on save, the affected tests only): src/editor/continuousRun.ts.
+    this.profiles.coverage.supportsContinuousRun = true;
     const coverage = (this.coverage = new CoverageReporter(this.profiles.coverage));
+    this.roots = new RootSet({
+      controller: this.controller,
+      log: this.log,
+      engine: this.lazyEngine(),
+      settings: (folder) => this.settingsConfig(folder),
+      node: () => this.resolveNodePath(),
+      onConfigError: (err) => this.onConfigError(err),
+      onChange: () => this.changed.fire(),
+    });
     this.runs = new RunService({
       engine: this.lazyEngine(),
-      tree: this.tree,
+      trees: () => this.roots.trees(),
+      nodePath: () => this.nodePath,
       controller: this.controller,
       log: this.log,
       coverage,
@@ -76,11 +92,13 @@ export class GovernanceExtension implements vscode.Disposable {
       },
       notifyError: (m) => this.notifyError(m),
     });
+    this.continuous = new ContinuousRuns({ runs: this.runs, engine: this.lazyEngine(), roots: this.roots, log: this.log, profile: this.profiles.coverage });
     this.controller.refreshHandler = () => this.reload();
     this.disposables.push(
-      this.controller, this.tree, this.decorations, this.runs, this.status, this.mutation, this.log, this.changed,
+      this.controller, this.roots, this.decorations, this.runs, this.status, this.mutation, this.log, this.changed,
       ...Object.values(this.profiles),
-      this.tree.onDidChange(() => this.changed.fire()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.reload()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.showStatusForActiveRoot()),
       this.decorations.onDidChange(() => this.changed.fire()),
       this.runs.onDidEnd(() => this.changed.fire()),
       vscode.languages.registerHoverProvider({ scheme: 'file' }, this.decorations),
@@ -90,17 +108,20 @@ export class GovernanceExtension implements vscode.Disposable {
         const s = vscode.workspace.getConfiguration(SECTION);
         this.decorations.setEnabled(s.get('showGutterHints', true));
         this.decorations.setDetail(s.get<HintDetail>('hintDetail', 'full'));
-        if (['testGlobs', 'sourceGlobs', 'targets', 'timeout'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) this.reload();
+        if (['testGlobs', 'sourceGlobs', 'targets', 'timeout', 'nodePath'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) this.reload();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()),
       ...this.registerCommands(),
     );
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (root) {
-      const cfgWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '{governance-coverage.config.json,package.json}'));
-      cfgWatcher.onDidCreate(() => this.reload());
-      cfgWatcher.onDidChange(() => this.reload());
-      cfgWatcher.onDidDelete(() => this.reload());
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const pattern = new vscode.RelativePattern(folder, '**/{governance-coverage.config.json,package.json,.mocharc.*}');
+      const cfgWatcher = vscode.workspace.createFileSystemWatcher(pattern);
+      const onConfigFile = (uri: vscode.Uri) => {
+        if (!/[\\/]node_modules[\\/]/.test(uri.fsPath)) this.reload();
+      };
+      cfgWatcher.onDidCreate(onConfigFile);
+      cfgWatcher.onDidChange(onConfigFile);
+      cfgWatcher.onDidDelete(onConfigFile);
       this.disposables.push(cfgWatcher);
     }
     vscode.commands.executeCommand('setContext', 'governanceCoverage.hintsEnabled', this.decorations.enabled);
@@ -128,18 +149,25 @@ export class GovernanceExtension implements vscode.Disposable {
   private lazyEngine(): Engine {
     const get = () => (this.engineCache ??= loadEngine());
     return {
-      loadConfig: (r) => get().loadConfig(r),
+      loadConfig: (r, o) => get().loadConfig(r, o),
       resolveConfig: (r, u, s) => get().resolveConfig(r, u, s),
-      embeddedConfig: () => get().embeddedConfig(),
+      embeddedConfig: (r) => get().embeddedConfig(r),
+      findRoots: (f) => get().findRoots(f),
+      resolveNode: (n) => get().resolveNode(n),
+      readCoverageReport: (f, r) => get().readCoverageReport(f, r),
+      reportResult: (c) => get().reportResult(c),
+      renderTable: (a) => get().renderTable(a),
       startRun: (o) => get().startRun(o),
       analyze: (r, c) => get().analyze(r, c),
       writeReports: (r, a, c) => get().writeReports(r, a, c),
       renderPlan: (a, c) => get().renderPlan(a, c),
+      startAffected: (c, p, ch, st, x) => get().startAffected!(c, p, ch, st, x),
+      selectAffected: (c, p, ch) => get().selectAffected!(c, p, ch),
     };
   }
 
-  private settingsConfig(): SettingsConfig {
-    const s = vscode.workspace.getConfiguration(SECTION);
+  private settingsConfig(folder?: vscode.WorkspaceFolder): SettingsConfig {
+    const s = vscode.workspace.getConfiguration(SECTION, folder);
     const explicit = <T>(key: string): T | undefined => {
       const i = s.inspect<T>(key);
       return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
@@ -153,29 +181,29 @@ export class GovernanceExtension implements vscode.Disposable {
   }
 
   private async doReload(): Promise<void> {
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    try {
-      const choice = await chooseConfig(this.lazyEngine(), root, this.settingsConfig());
-      this.notes = choice.notes;
-      choice.notes.forEach((n) => this.log.info(n));
-      this.log.info(`config: ${choice.config.source} (root ${choice.config.root})`);
-      this.configError = undefined;
-      await this.tree.load(choice.config);
-    } catch (err) {
-      const message = (err as Error).message ?? String(err);
-      this.configError = message;
-      this.tree.showConfigError(message);
-      this.log.error(`configuration problem: ${message}`);
-      const actions = isConfigError(err) ? ['Open config', 'Show log'] : ['Show log'];
-      this.notify('error', `Governance coverage: ${isConfigError(err) ? 'invalid configuration' : 'cannot load'} — ${message.split('\n')[0]}`, ...actions).then(
-        (choice) => {
-          if (choice === 'Show log') this.log.show();
-          const file = isConfigError(err) ? err.problems[0]?.file : undefined;
-          if (choice === 'Open config' && file) vscode.window.showTextDocument(vscode.Uri.file(file.replace(/#.*$/, '')));
-        },
-        () => undefined,
-      );
-    }
+    await this.roots.reload();
+    const none = this.roots.roots.length === 0;
+    void vscode.commands.executeCommand('setContext', 'governanceCoverage.noRoots', none);
+    if (none) this.welcome();
+  }
+
+  /** The Node.js of `governanceCoverage.nodePath` (checked), or undefined for the engine's default. */
+  private async resolveNodePath(): Promise<string | undefined> {
+    this.nodePath = await checkedNodePath(this.lazyEngine(), this.notifier());
+    return this.nodePath;
+  }
+
+  /** No root anywhere: say so once, with the ways forward (the Testing view shows the same). */
+  private welcome(): void {
+    sayNothingToRun(this.roots.noSetup[0], this.notifier());
+  }
+
+  private onConfigError(err: unknown): void {
+    reportConfigError(err, this.notifier());
+  }
+
+  private notifier(): Notifier {
+    return { log: this.log, notify: (k, m, ...a) => this.notify(k, m, ...a) };
   }
 
   /** Trust gate, then the queued run; never throws. */
@@ -203,9 +231,9 @@ export class GovernanceExtension implements vscode.Disposable {
   private runFromCommand(kind: RunKind, args?: RunCommandArgs): Promise<RunSummary | undefined> {
     let include: vscode.TestItem[] | undefined;
     if (args?.files?.length || args?.tests?.length) {
-      include = (args.files ?? []).map((f) => this.tree.ensure(path.resolve(f), []));
+      include = (args.files ?? []).map((f) => this.roots.ensure(path.resolve(f), []));
       for (const id of args.tests ?? []) {
-        const item = this.tree.find(id);
+        const item = this.roots.find(id);
         if (!item) throw new Error(`No test item with id ${JSON.stringify(id)} in the Test Explorer.`);
         include.push(item);
       }
@@ -253,13 +281,16 @@ export class GovernanceExtension implements vscode.Disposable {
       reg(COMMANDS.coverageDetails, async (args: { file: string; testId?: string }) => {
         const source = new vscode.CancellationTokenSource();
         try {
-          const test = args.testId ? this.tree.find(args.testId) : undefined;
+          const test = args.testId ? this.roots.find(args.testId) : undefined;
           return await this.coverage.loadForTest(path.resolve(args.file), test, source.token);
         } finally {
           source.dispose();
         }
       }),
       reg(COMMANDS.waitFor, (args: WaitForArgs) => this.waitFor(args)),
+      reg(COMMANDS.openDemo, safe(() => openDemo(this.context.extensionUri))),
+      reg(COMMANDS.createMocharc, safe(() => createMocharc())),
+      reg(COMMANDS.loadCoverageReport, safe((args?: { file?: string }) => this.loadReport(args?.file))),
     ];
   }
 
@@ -278,14 +309,14 @@ export class GovernanceExtension implements vscode.Disposable {
     }
     if (files.size === 0) {
       const base = path.basename(abs).replace(/\.[^.]+$/, '');
-      for (const f of this.tree.files()) if (path.basename(f).startsWith(`${base}.`)) files.add(f);
+      for (const f of this.roots.files()) if (path.basename(f).startsWith(`${base}.`)) files.add(f);
     }
     this.log.info(`tests for ${abs}: ${files.size ? [...files].join(', ') : 'all (no better selection)'}`);
     return this.runFromCommand('coverage', files.size ? { files: [...files] } : undefined);
   }
 
   private planPath(): string | undefined {
-    const config = this.analysisConfig ?? this.tree.current;
+    const config = this.analysisConfig ?? this.roots.current;
     return config ? path.join(config.root, config.reportDir, 'gap-closure-plan.md') : undefined;
   }
 
@@ -312,8 +343,37 @@ export class GovernanceExtension implements vscode.Disposable {
   private onAnalysis(analysis: Analysis, config: ResolvedConfig, _result: RunResult): void {
     this.analysis = analysis;
     this.analysisConfig = config;
+    const root = this.roots.roots.find((r) => r.config?.root === config.root);
+    if (root) root.analysis = analysis;
     this.decorations.setAnalysis(analysis, config.root);
     this.status.setAnalysis(analysis);
+  }
+
+  /** The config of the active editor's root, else the first root's. */
+  private activeConfig(): ResolvedConfig | undefined {
+    const file = vscode.window.activeTextEditor?.document.uri;
+    return (file?.scheme === 'file' ? this.roots.rootOf(file.fsPath)?.config : undefined) ?? this.roots.current;
+  }
+
+  /** The status bar follows the root of the active editor's file (multi-root). */
+  private showStatusForActiveRoot(): void {
+    const file = vscode.window.activeTextEditor?.document.uri;
+    const root = file?.scheme === 'file' ? this.roots.rootOf(file.fsPath) : undefined;
+    if (root?.analysis && root.analysis !== this.status.current) this.status.setAnalysis(root.analysis);
+  }
+
+  /** "Load coverage report": coverage made elsewhere → analysis, marks, status and the table in the log. */
+  private async loadReport(file?: string): Promise<Record<string, unknown> | undefined> {
+    const loaded = await loadCoverageReport(this.lazyEngine(), this.roots, file);
+    if (!loaded) return undefined;
+    this.onAnalysis(loaded.analysis, loaded.config, loaded.result);
+    this.log.info(`coverage report ${loaded.file}:\n${this.lazyEngine().renderTable(loaded.analysis)}`);
+    const below = loaded.analysis.files.filter((f) => !f.meetsTarget).length;
+    this.notify('info', `Coverage report loaded: ${loaded.analysis.files.length} file(s), ${below} below target.`, 'Show gap-closure plan').then(
+      (c) => c && this.showPlan(),
+      () => undefined,
+    );
+    return { file: loaded.file, files: loaded.analysis.files.map((f) => f.relative), allTargetsMet: loaded.analysis.allTargetsMet };
   }
 
   private notifyError(message: string): void {
@@ -336,13 +396,13 @@ export class GovernanceExtension implements vscode.Disposable {
       {
         version: vscode.version,
         trusted: vscode.workspace.isTrusted,
-        tree: this.tree,
+        tree: this.roots,
         runs: this.runs,
         decorations: this.decorations,
         status: this.status.info,
         analysis: this.analysis,
-        configError: this.configError,
-        notes: this.notes,
+        configError: this.roots.roots.find((r) => r.configError)?.configError,
+        notes: this.roots.roots.flatMap((r) => r.notes),
         planPath: this.planPath(),
         notices: this.notices,
       },
@@ -354,7 +414,7 @@ export class GovernanceExtension implements vscode.Disposable {
   private async waitFor(args: WaitForArgs): Promise<Record<string, unknown>> {
     const target = args.event === 'run' ? args.count ?? this.runs.completedRuns + 1 : 0;
     const done = () => {
-      if (args.event === 'tree') return this.tree.ready && this.tree.generation >= (args.count ?? 0);
+      if (args.event === 'tree') return this.roots.ready && this.roots.generation >= (args.count ?? 0);
       if (args.event === 'running') return this.runs.running > 0;
       if (args.event === 'progress') return this.runs.running > 0 && this.runs.liveFinished >= (args.count ?? 1);
       return this.runs.completedRuns >= target;

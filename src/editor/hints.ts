@@ -1,6 +1,9 @@
 /**
  * Pure presentation of an analysis in the editor: which lines of which files get a gap
- * decoration (0-based), the hover markdown for a gap, and the status bar text. No vscode runtime.
+ * decoration (0-based), the hover for a gap, and the status bar text. No vscode runtime: the hover
+ * is data (paragraphs of pieces) that {@link buildHover} appends to a `vscode.MarkdownString`
+ * (gapDecorations.ts) — workspace text through `appendText` or literal code spans, never
+ * concatenated into markdown.
  */
 import * as path from 'path';
 import type { Analysis, FileReport, Gap } from '../coverage/model';
@@ -48,28 +51,58 @@ export function gapRangesForFile(report: FileReport): GapRange[] {
 
 /** A `command:` link with JSON arguments, as VS Code's trusted markdown expects. */
 export function commandUri(command: string, ...args: unknown[]): string {
-  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+  // encodeURIComponent leaves `(` `)` as they are: encoded too, so a path cannot end the link.
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args)).replace(/\(/g, '%28').replace(/\)/g, '%29')}`;
 }
 
 /**
- * Engine texts are markdown-lite (they use `code spans`): keep those as they are, and outside them
- * neutralise what could inject links or HTML into the trusted hover, using entities (the hover
- * renders them as the plain characters; backslash escapes would show to the reader).
+ * A piece of the hover: `md` is markdown this module writes itself (constant markup, figures,
+ * command links); `text` and `code` come from the workspace (titles, names, conditions, paths)
+ * and are only ever added as text (`MarkdownString.appendText`, which escapes markdown and theme
+ * icons) or inside a code span / code block whose fence is longer than any backtick run in them.
  */
-function escapeMd(text: string): string {
-  return text
-    .split(/(`[^`]*`)/)
-    .map((part, i) =>
-      i % 2 === 1
-        ? part
-        : part.replace(/&(?=[#\w]+;)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\[/g, '&#91;').replace(/\]/g, '&#93;'),
-    )
-    .join('');
+export type HoverPiece = { md: string } | { text: string } | { code: string } | { codeblock: string; lang: string };
+
+/** A paragraph of the hover; `compact` ones make the compact hover (`hintDetail: compact`). */
+export interface HoverParagraph {
+  pieces: HoverPiece[];
+  compact: boolean;
 }
 
-function code(text: string): string {
+/** What the hover is built with: the part of `vscode.MarkdownString` it uses. */
+export interface MarkdownBuilder {
+  appendMarkdown(value: string): unknown;
+  appendText(value: string): unknown;
+}
+
+const longestTickRun = (text: string) => Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+
+/** An inline code span showing `text` literally: whitespace folded, a fence no backtick run in it can close. */
+export function codeSpan(text: string): string {
   const t = text.replace(/\s+/g, ' ').trim();
-  return t.includes('`') ? `\`\` ${t} \`\`` : `\`${t}\``;
+  const fence = '`'.repeat(longestTickRun(t) + 1);
+  return /^`|`$|^$/.test(t) || fence.length > 1 ? `${fence} ${t} ${fence}` : `${fence}${t}${fence}`;
+}
+
+/** A fenced code block showing `code` literally (its fence is longer than any backtick run in it). */
+export function codeBlock(code: string, lang: string): string {
+  const fence = '`'.repeat(Math.max(3, longestTickRun(code) + 1));
+  return `${fence}${lang.replace(/[^\w-]/g, '')}\n${code}\n${fence}`;
+}
+
+/** Append paragraphs to a markdown string: our markup as markdown, workspace text as text or code. */
+export function buildHover(paragraphs: HoverParagraph[], md: MarkdownBuilder, compact = false): void {
+  paragraphs
+    .filter((p) => !compact || p.compact)
+    .forEach((p, i) => {
+      if (i) md.appendMarkdown('\n\n');
+      for (const piece of p.pieces) {
+        if ('md' in piece) md.appendMarkdown(piece.md);
+        else if ('text' in piece) md.appendText(piece.text);
+        else if ('code' in piece) md.appendMarkdown(codeSpan(piece.code));
+        else md.appendMarkdown(codeBlock(piece.codeblock, piece.lang));
+      }
+    });
 }
 
 function pct(n: number): string {
@@ -92,73 +125,43 @@ export function inlineHintText(gap: Gap): string {
   return `◂ gap: ${gap.hint.summary}`;
 }
 
-/** The hover's markdown for one gap (trusted: it carries command links). */
-export function renderHoverMarkdown(report: FileReport, gap: Gap, root: string, stale = false): string {
-  const lines: string[] = [];
+/** The hover for one gap, as paragraphs (see {@link buildHover}); the markdown is trusted: it carries command links. */
+export function hoverParagraphs(report: FileReport, gap: Gap, root: string, stale = false): HoverParagraph[] {
+  const out: HoverParagraph[] = [];
+  const para = (compact: boolean, ...pieces: HoverPiece[]) => out.push({ compact, pieces });
+  const md = (v: string): HoverPiece => ({ md: v });
+  const text = (v: string): HoverPiece => ({ text: v });
   const target = report.target?.lines !== undefined ? ` / target ${report.target.lines}%` : '';
-  lines.push(`**Gap-closure hint** — ${code(gap.qualifiedName)}`);
-  lines.push('');
-  lines.push(`*${escapeMd(report.relative)}: lines ${pct(report.figures.lines.pct)}${target}, branches ${pct(report.figures.branches.pct)}*`);
-  if (stale) {
-    lines.push('');
-    lines.push('⚠ *The file changed since the last run; re-run with coverage to refresh this hint.*');
-  }
-  lines.push('');
-  lines.push(`**Untested:** ${escapeMd(gap.hint.summary)}`);
-  lines.push('');
-  lines.push(`**Why it matters:** ${escapeMd(gap.hint.why)}`);
+  para(true, md('**Gap-closure hint** — '), { code: gap.qualifiedName });
+  para(true, md('*'), text(report.relative), md(`: lines ${pct(report.figures.lines.pct)}${target}, branches ${pct(report.figures.branches.pct)}*`));
+  if (stale) para(true, md('⚠ *The file changed since the last run; re-run with coverage to refresh this hint.*'));
+  para(true, md('**Untested:** '), text(gap.hint.summary));
+  para(false, md('**Why it matters:** '), text(gap.hint.why));
   if (gap.uncoveredRanges.length) {
     const spans = gap.uncoveredRanges.map((r) => (r.startLine === r.endLine ? `${r.startLine}` : `${r.startLine}–${r.endLine}`));
-    lines.push('');
-    lines.push(`**Never run:** line${gap.uncoveredLines.length === 1 ? '' : 's'} ${spans.join(', ')}${gap.functionCalled ? '' : ' (the function was never called)'}`);
+    para(false, md(`**Never run:** line${gap.uncoveredLines.length === 1 ? '' : 's'} ${spans.join(', ')}${gap.functionCalled ? '' : ' (the function was never called)'}`));
   }
   if (gap.branches.length) {
-    lines.push('');
-    lines.push('**Branches never taken:**');
-    for (const b of gap.branches) {
-      lines.push(`- line ${b.line}: ${code(b.conditionText)} — side ${code(b.sideNotTaken)} never ran`);
-    }
+    const items = gap.branches.flatMap((b): HoverPiece[] => [md(`\n- line ${b.line}: `), { code: b.conditionText }, md(' — side '), { code: b.sideNotTaken }, md(' never ran')]);
+    para(false, md('**Branches never taken:**'), ...items);
   }
-  lines.push('');
   if (gap.closestTests.length) {
-    lines.push('**Closest tests** (reach the function, miss the gap):');
-    for (const t of gap.closestTests.slice(0, 3)) lines.push(`- ${escapeMd(t)}`);
-  } else {
-    lines.push('**Closest tests:** none reach this code');
-  }
-  lines.push('');
-  lines.push(
+    para(false, md('**Closest tests** (reach the function, miss the gap):'), ...gap.closestTests.slice(0, 3).flatMap((t) => [md('\n- '), text(t)]));
+  } else para(false, md('**Closest tests:** none reach this code'));
+  para(true, md(
     `**Still needed for the target:** ${neededText(report)}; closing this gap adds ${gap.gain.lines} line${gap.gain.lines === 1 ? '' : 's'}` +
       ` and ${gap.gain.branches} branch${gap.gain.branches === 1 ? '' : 'es'}`,
-  );
+  ));
   const st = gap.hint.suggestedTest;
-  lines.push('');
-  lines.push(`**Suggested test** in ${code(path.relative(root, st.file).split(path.sep).join('/'))}: ${escapeMd(st.title)}`);
-  lines.push('');
-  lines.push('```ts');
-  lines.push(...st.outline);
-  lines.push('```');
-  lines.push('');
-  lines.push(
-    [
-      `[$(play) Run this file's tests](${commandUri(HINT_COMMANDS.runFileTests, { source: report.file })})`,
-      `[$(book) Open the gap-closure plan](${commandUri(HINT_COMMANDS.showPlan)})`,
-      `[$(add) Add the suggested test](${commandUri(HINT_COMMANDS.addTest, { gapId: gap.id })})`,
-      `[$(copy) Copy the suggested test outline](${commandUri(HINT_COMMANDS.copyOutline, { gapId: gap.id })})`,
-    ].join(' · '),
-  );
-  return lines.join('\n');
-}
-
-/**
- * The compact hover (`governanceCoverage.hintDetail: compact`): header, figures, stale warning,
- * what is untested, what the target still needs, and the action links.
- */
-export function compactHover(fullMarkdown: string): string {
-  return fullMarkdown
-    .split('\n\n')
-    .filter((p) => /^\*\*Gap-closure hint|^\*[^*]|^⚠|^\*\*Untested|^\*\*Still needed|^\[/.test(p))
-    .join('\n\n');
+  para(false, md('**Suggested test** in '), { code: path.relative(root, st.file).split(path.sep).join('/') }, md(': '), text(st.title));
+  para(false, { codeblock: st.outline.join('\n'), lang: 'ts' });
+  para(true, md([
+    `[$(play) Run this file's tests](${commandUri(HINT_COMMANDS.runFileTests, { source: report.file })})`,
+    `[$(book) Open the gap-closure plan](${commandUri(HINT_COMMANDS.showPlan)})`,
+    `[$(add) Add the suggested test](${commandUri(HINT_COMMANDS.addTest, { gapId: gap.id })})`,
+    `[$(copy) Copy the suggested test outline](${commandUri(HINT_COMMANDS.copyOutline, { gapId: gap.id })})`,
+  ].join(' · ')));
+  return out;
 }
 
 /** The suggested test as text to paste: an `it(...)` block with the outline as comments. */

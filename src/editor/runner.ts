@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Analysis, ResolvedConfig, RunEvent, RunResult } from '../coverage/model';
+import type { Analysis, ResolvedConfig, RunEvent, RunHandle, RunResult } from '../coverage/model';
 import { testId } from '../coverage/model';
 import type { Engine } from './engine';
 import { eventLogLine, eventToUpdate, type MessageData } from './results';
@@ -14,6 +14,9 @@ import type { TestTree } from './testTree';
 import { hasPerTestCoverageApi } from './coverageReport';
 
 export type RunKind = 'run' | 'debug' | 'coverage';
+
+/** A run other than the engine's plain one: its handle (events) and the result to report (the merged picture). */
+export type CustomRun = (config: ResolvedConfig, last: RunResult | undefined) => { handle: RunHandle; picture: Promise<RunResult> } | undefined;
 
 export type ResultState = 'queued' | 'started' | 'passed' | 'failed' | 'skipped' | 'errored';
 
@@ -45,7 +48,10 @@ export interface RunSummary {
 
 export interface RunServiceDeps {
   engine: Engine;
-  tree: TestTree;
+  /** The test trees, one per root. */
+  trees(): TestTree[];
+  /** The Node.js for the test process (`governanceCoverage.nodePath`), undefined = the engine's default. */
+  nodePath(): string | undefined;
   controller: vscode.TestController;
   log: vscode.LogOutputChannel;
   coverage: CoverageReporter;
@@ -57,6 +63,14 @@ export interface RunServiceDeps {
   onProgress(): void;
   /** Reports an error as a notification with a "Show log" action. */
   notifyError(message: string): void;
+}
+
+function addStats(into: RunResult['stats'], add: RunResult['stats']): void {
+  into.total += add.total;
+  into.passed += add.passed;
+  into.failed += add.failed;
+  into.skipped += add.skipped;
+  into.durationMs += add.durationMs;
 }
 
 function escapeRegex(s: string): string {
@@ -108,26 +122,42 @@ export class RunService {
     this.ended.dispose();
   }
 
-  /** Queues a run (runs never overlap: they share the report folder). */
-  execute(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken): Promise<RunSummary | undefined> {
-    const next = this.queue.then(() => this.executeNow(request, kind, token));
+  /**
+   * Queues a run (runs never overlap: they share the report folder). `custom` replaces the
+   * engine's plain run (a continuous run: the affected tests, their coverage merged into the
+   * last picture, see continuousRun.ts).
+   */
+  execute(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken, custom?: CustomRun): Promise<RunSummary | undefined> {
+    const next = this.queue.then(() => this.executeNow(request, kind, token, custom));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async executeNow(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken): Promise<RunSummary | undefined> {
-    const { tree, controller, log, engine } = this.deps;
-    const config = tree.current;
-    if (!config) {
-      this.deps.notifyError('Governance tests cannot run: the configuration is invalid (see the Test Explorer item).');
+  /** The trees a request touches, each with its share of the included items (undefined = all of it). */
+  private groups(request: vscode.TestRunRequest): Array<{ tree: TestTree; include?: vscode.TestItem[] }> {
+    const trees = this.deps.trees().filter((t) => t.current);
+    const include = request.include?.filter((i) => !i.id.startsWith('governanceCoverage.configError'));
+    if (!include?.length) return trees.map((tree) => ({ tree }));
+    const out: Array<{ tree: TestTree; include?: vscode.TestItem[] }> = [];
+    for (const tree of trees) {
+      if (tree.parent && include.includes(tree.parent)) {
+        out.push({ tree });
+        continue;
+      }
+      const mine = include.filter((i) => i.uri && tree.owns(i.uri.fsPath) && tree.find(i.id) === i);
+      if (mine.length) out.push({ tree, include: mine });
+    }
+    return out;
+  }
+
+  private async executeNow(request: vscode.TestRunRequest, kind: RunKind, token: vscode.CancellationToken, custom?: CustomRun): Promise<RunSummary | undefined> {
+    const groups = this.groups(request);
+    if (!groups.length) {
+      this.deps.notifyError('Governance tests cannot run: no test root is configured (see the Test Explorer).');
       return undefined;
     }
     if (token.isCancellationRequested) return undefined;
-
-    const include = request.include?.filter((i) => i.id !== 'governanceCoverage.configError');
-    const exclude = request.exclude ?? [];
-    const selection = this.selection(include);
-    const run = controller.createTestRun(request, `Governance (${kind})`, true);
+    const run = this.deps.controller.createTestRun(request, `Governance (${kind})`, true);
     const summary: RunSummary = {
       kind, stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, cancelled: false, timedOut: false,
       loadErrors: [], results: {}, coverageFiles: [], perTestFiles: 0, reports: [],
@@ -141,74 +171,100 @@ export class RunService {
         this.deps.onProgress();
       }
     };
-    const enqueued = tree.leaves(include, exclude);
+    const enqueued = groups.flatMap((g) => g.tree.leaves(g.include, request.exclude ?? []));
     for (const item of enqueued) {
       run.enqueued(item);
       record(item.id, { state: 'queued' });
     }
-
     this.running++;
     this.deps.onRunning(true);
     const started = Date.now();
+    try {
+      for (const g of groups) {
+        if (token.isCancellationRequested) break;
+        await this.runRoot(g.tree, g.include, kind, token, run, record, summary, enqueued, custom);
+      }
+    } finally {
+      run.end();
+      this.running--;
+      this.completedRuns++;
+      this.deps.onRunning(this.running > 0);
+      this.deps.log.info(`${kind} run finished in ${Date.now() - started} ms`);
+      this.last = summary;
+      this.ended.fire(summary);
+    }
+    return summary;
+  }
+
+  /** One root's part of a run: the engine's child for its config, events into the shared `TestRun`. */
+  private async runRoot(
+    tree: TestTree,
+    include: vscode.TestItem[] | undefined,
+    kind: RunKind,
+    token: vscode.CancellationToken,
+    run: vscode.TestRun,
+    record: (id: string, r: ResultRecord) => void,
+    summary: RunSummary,
+    enqueued: vscode.TestItem[],
+    custom?: CustomRun,
+  ): Promise<void> {
+    const { log, engine } = this.deps;
+    const config = tree.current!;
+    const selection = this.selection(include);
     let debugSession: vscode.DebugSession | undefined;
     try {
-      log.info(`${kind} run: ${selection.files ? `${selection.files.length} file(s)` : 'all test files'}${selection.grep ? `, grep /${selection.grep}/` : ''}`);
-      const handle = engine.startRun({
+      log.info(`${kind} run in ${config.root}: ${selection.files ? `${selection.files.length} file(s)` : 'all test files'}${selection.grep ? `, grep /${selection.grep}/` : ''}`);
+      const started = custom?.(config, this.lastResult);
+      const handle = started?.handle ?? engine.startRun({
         config,
         files: selection.files,
         grep: selection.grep,
         coverage: kind === 'coverage',
         perTest: kind === 'coverage' && hasPerTestCoverageApi(),
         debugPort: kind === 'debug' ? 0 : undefined,
+        node: this.deps.nodePath(),
       });
       this.active.add(handle);
       const cancelSub = token.onCancellationRequested(() => {
         log.info('run cancelled: stopping the test process');
         handle.cancel();
       });
-      const unsubscribe = handle.onEvent((event) => this.onEvent(event, run, record, summary));
+      const unsubscribe = handle.onEvent((event) => this.onEvent(tree, event, run, record, summary));
       if (kind === 'debug' && handle.debugPort) {
         debugSession = await this.attachDebugger(await handle.debugPort, config, handle.cancel.bind(handle));
       }
-      const result = await handle.result;
+      const result = started ? await started.picture : await handle.result;
       this.active.delete(handle);
       unsubscribe();
       cancelSub.dispose();
       this.lastResult = result;
-      Object.assign(summary, {
-        stats: result.stats, cancelled: result.cancelled, timedOut: result.timedOut, error: result.error,
-        loadErrors: result.loadErrors.map((e) => ({ file: e.file, message: e.error.message })),
-      });
+      addStats(summary.stats, result.stats);
+      summary.cancelled ||= result.cancelled;
+      summary.timedOut ||= result.timedOut;
+      if (result.error) summary.error = summary.error ? `${summary.error}\n${result.error}` : result.error;
       for (const e of result.loadErrors) {
-        if (summary.results[e.file]?.state !== 'errored') this.markFileError(run, e.file, e.error.message, record);
+        if (!summary.loadErrors.some((l) => l.file === e.file)) summary.loadErrors.push({ file: e.file, message: e.error.message });
+        if (summary.results[e.file]?.state !== 'errored') this.markFileError(tree, run, e.file, e.error.message, record);
       }
       if (result.error && !result.cancelled) {
         run.appendOutput(`\r\n${result.error.replace(/\n/g, '\r\n')}\r\n`);
         for (const item of enqueued) {
           const st = summary.results[item.id]?.state;
-          if (st === 'queued' || st === 'started') {
+          if ((st === 'queued' || st === 'started') && tree.find(item.id) === item) {
             run.errored(item, new vscode.TestMessage(`Not completed: ${result.error}`));
             record(item.id, { state: 'errored', message: result.error });
           }
         }
         this.deps.notifyError(`Governance test run failed: ${result.error}`);
       }
-      if (kind === 'coverage' && !result.cancelled) await this.reportCoverage(run, result, config, summary);
+      if (kind === 'coverage' && !result.cancelled) await this.reportCoverage(tree, run, result, config, summary);
     } catch (err) {
       log.error(`run failed: ${(err as Error).stack ?? err}`);
       summary.error = (err as Error).message;
       this.deps.notifyError(`Governance test run failed: ${(err as Error).message}`);
     } finally {
       if (debugSession) await vscode.debug.stopDebugging(debugSession).then(undefined, () => undefined);
-      run.end();
-      this.running--;
-      this.completedRuns++;
-      this.deps.onRunning(this.running > 0);
-      log.info(`${kind} run finished in ${Date.now() - started} ms`);
-      this.last = summary;
-      this.ended.fire(summary);
     }
-    return summary;
   }
 
   /** Files + grep for the engine from the requested items (undefined = everything). */
@@ -232,12 +288,13 @@ export class RunService {
   }
 
   private onEvent(
+    tree: TestTree,
     event: RunEvent,
     run: vscode.TestRun,
     record: (id: string, r: ResultRecord) => void,
     summary: RunSummary,
   ): void {
-    const { tree, log } = this.deps;
+    const { log } = this.deps;
     if (event.type === 'output') {
       run.appendOutput(event.text.replace(/\r?\n/g, '\r\n') + (event.text.endsWith('\n') ? '' : '\r\n'));
       if (event.stream === 'stderr') log.info(`[test process] ${event.text.trimEnd()}`);
@@ -256,7 +313,7 @@ export class RunService {
     const update = eventToUpdate(event);
     if (!update) return;
     if (update.kind === 'errored') {
-      this.markFileError(run, update.file, update.message.message, record, update.message);
+      this.markFileError(tree, run, update.file, update.message.message, record, update.message);
       return;
     }
     const item = tree.ensure(update.file, update.titlePath);
@@ -287,13 +344,14 @@ export class RunService {
   }
 
   private markFileError(
+    tree: TestTree,
     run: vscode.TestRun,
     file: string,
     message: string,
     record: (id: string, r: ResultRecord) => void,
     data?: MessageData,
   ): void {
-    const item = this.deps.tree.ensure(file, []);
+    const item = tree.ensure(file, []);
     item.error = message;
     run.errored(item, toMessage(data ?? { message }));
     record(item.id, { state: 'errored', message });
@@ -320,14 +378,20 @@ export class RunService {
     return session;
   }
 
-  private async reportCoverage(run: vscode.TestRun, result: RunResult, config: ResolvedConfig, summary: RunSummary): Promise<void> {
-    const { engine, coverage, tree, log } = this.deps;
+  private async reportCoverage(tree: TestTree, run: vscode.TestRun, result: RunResult, config: ResolvedConfig, summary: RunSummary): Promise<void> {
+    const { engine, coverage, log } = this.deps;
     const t0 = Date.now();
     const { files, perTestFiles } = coverage.report(run, result, (id) => tree.find(id));
-    summary.coverageFiles = files.map((f) => f.file).sort();
-    summary.perTestFiles = perTestFiles;
+    summary.coverageFiles = [...summary.coverageFiles, ...files.map((f) => f.file)].sort();
+    summary.perTestFiles += perTestFiles;
     const analysis = await engine.analyze(result, config);
-    summary.reports = await engine.writeReports(result, analysis, config);
+    try {
+      summary.reports.push(...(await engine.writeReports(result, analysis, config)));
+    } catch (err) {
+      // Reports that cannot be written (a ReportWriteError names the folder and the cause) must not cost the results.
+      log.error(`reports: ${(err as Error).message}`);
+      this.deps.notifyError(`Governance coverage: ${(err as Error).message}`);
+    }
     log.info(`coverage: ${files.length} file(s) reported, analysis ${analysis.durationMs} ms, reports in ${Date.now() - t0} ms`);
     this.deps.onAnalysis(analysis, config, result);
   }

@@ -17,6 +17,11 @@ export class CoverageStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** The analysis shown. */
+  get current(): Analysis | undefined {
+    return this.analysis;
+  }
+
   setAnalysis(analysis: Analysis): void {
     this.analysis = analysis;
     this.render();

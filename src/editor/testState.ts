@@ -9,13 +9,14 @@ import type { TestStateArgs } from './commands';
 import type { GapDecorations } from './gapDecorations';
 import type { StatusInfo } from './hints';
 import type { RunService } from './runner';
-import type { TestTree, TreeSnapshot } from './testTree';
+import type { RootSet } from './roots';
+import type { TreeSnapshot } from './testTree';
 
 /** What the state is built from. */
 export interface StateParts {
   version: string;
   trusted: boolean;
-  tree: TestTree;
+  tree: RootSet;
   runs: RunService;
   decorations: GapDecorations;
   status: StatusInfo;
@@ -42,6 +43,12 @@ export function buildTestState(p: StateParts, args?: TestStateArgs): Record<stri
       ? { root: config.root, source: config.source, embedded: config.embedded, testGlobs: config.testGlobs, sourceGlobs: config.sourceGlobs, reportDir: config.reportDir }
       : null,
     configError: p.configError ?? null,
+    roots: p.tree.roots.map((r) => ({
+      root: r.root, folder: r.folder.uri.fsPath, source: r.config?.source ?? null, embedded: r.config?.embedded ?? null,
+      mocha: r.config ? { version: r.config.mocha.mochaVersion, projectMocha: r.config.mocha.projectMocha, sources: r.config.mocha.sources } : null,
+      configError: r.configError ?? null, item: r.tree.parent?.id ?? null,
+    })),
+    noSetup: p.tree.noSetup,
     notes: p.notes,
     treeReady: p.tree.ready,
     treeGeneration: p.tree.generation,

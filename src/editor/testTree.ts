@@ -48,10 +48,15 @@ export class TestTree implements vscode.Disposable {
   generation = 0;
   ready = false;
 
+  /**
+   * `parent`: the root's item when the workspace has several roots (the tree's files go under
+   * it); without it, the files are the controller's top-level items.
+   */
   constructor(
     readonly controller: vscode.TestController,
     private readonly log: vscode.LogOutputChannel,
     private readonly pacing: ReconcilePacing = DEFAULT_PACING,
+    readonly parent?: vscode.TestItem,
   ) {
     const testDoc = (doc: vscode.TextDocument): string | undefined => {
       if (doc.uri.scheme !== 'file') return undefined;
@@ -78,6 +83,16 @@ export class TestTree implements vscode.Disposable {
     );
   }
 
+  /** Where this tree's file items live. */
+  private get items(): vscode.TestItemCollection {
+    return this.parent ? this.parent.children : this.controller.items;
+  }
+
+  /** True when `file` is (or would be) one of this tree's test files. */
+  owns(file: string): boolean {
+    return this.isTestFile(path.resolve(file)) || !!this.items.get(testId(path.resolve(file), []));
+  }
+
   /** The config the tree was discovered with. */
   get current(): ResolvedConfig | undefined {
     return this.config;
@@ -89,7 +104,7 @@ export class TestTree implements vscode.Disposable {
     // half-loaded state whose listing may predate a file written meanwhile.
     this.ready = false;
     this.config = config;
-    this.isTestFile = testFileMatcher(config.root, config.testGlobs);
+    this.isTestFile = testFileMatcher(config.root, config.testGlobs, config.testIgnore);
     this.watchers.forEach((w) => w.dispose());
     this.watchers = config.testGlobs.map((glob) => {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(config.root), glob));
@@ -107,7 +122,7 @@ export class TestTree implements vscode.Disposable {
       return watcher;
     });
     const started = Date.now();
-    const files = await listTestFiles(config.root, config.testGlobs);
+    const files = await listTestFiles(config.root, config.testGlobs, config.testIgnore);
     // Stamps before reading: a write in between shows up as a changed stamp at the next reconcile.
     const stamps = await statStamps(files);
     const nodes = await Promise.all(
@@ -124,7 +139,7 @@ export class TestTree implements vscode.Disposable {
     );
     if (config !== this.config) return; // a newer load replaced this one meanwhile
     this.stamps = stamps;
-    this.controller.items.replace(nodes.map((n) => this.toItem(n)));
+    this.items.replace(nodes.map((n) => this.toItem(n)));
     this.ready = true;
     const tests = nodes.reduce((n, f) => n + countTests(f), 0);
     this.log.info(`discovered ${tests} test(s) in ${nodes.length} file(s) under ${config.root} in ${Date.now() - started} ms`);
@@ -163,9 +178,9 @@ export class TestTree implements vscode.Disposable {
 
   /** Shows a configuration error as the only item. */
   showConfigError(message: string): void {
-    const item = this.controller.createTestItem(CONFIG_ERROR_ID, 'Governance coverage: configuration error');
+    const item = this.controller.createTestItem(this.parent ? `${CONFIG_ERROR_ID}\u001f${this.parent.id}` : CONFIG_ERROR_ID, 'Governance coverage: configuration error');
     item.error = new vscode.MarkdownString(message.split('\n').map((l) => `- ${l}`).join('\n'));
-    this.controller.items.replace([item]);
+    this.items.replace([item]);
     this.ready = true;
     this.bump();
   }
@@ -174,14 +189,14 @@ export class TestTree implements vscode.Disposable {
   updateFile(file: string, text: string): void {
     if (!this.config) return;
     const node = discoverTestFile(file, text, this.config.root);
-    this.controller.items.add(this.toItem(node));
+    this.items.add(this.toItem(node));
     this.bump();
   }
 
   /** Drops a deleted file's item. */
   removeFile(file: string): void {
     this.stamps.delete(file);
-    this.controller.items.delete(testId(file, []));
+    this.items.delete(testId(file, []));
     this.bump();
   }
 
@@ -196,7 +211,7 @@ export class TestTree implements vscode.Disposable {
       });
       return found;
     };
-    return walk(this.controller.items);
+    return walk(this.items);
   }
 
   /** The item for a runtime test, created (with its suites) when discovery could not see it. */
@@ -206,7 +221,7 @@ export class TestTree implements vscode.Disposable {
     let parent = this.find(testId(file, []));
     if (!parent) {
       parent = this.controller.createTestItem(testId(file, []), this.relative(file), vscode.Uri.file(file));
-      this.controller.items.add(parent);
+      this.items.add(parent);
     }
     for (let i = 0; i < titlePath.length; i++) {
       const id = testId(file, titlePath.slice(0, i + 1));
@@ -226,15 +241,15 @@ export class TestTree implements vscode.Disposable {
     const excluded = new Set(exclude.map((i) => i.id));
     const out: vscode.TestItem[] = [];
     const walk = (item: vscode.TestItem) => {
-      if (excluded.has(item.id) || item.id === CONFIG_ERROR_ID) return;
+      if (excluded.has(item.id) || item.id.startsWith(CONFIG_ERROR_ID)) return;
       if (item.children.size === 0) {
         if (item.id !== item.uri?.fsPath) out.push(item);
         return;
       }
       item.children.forEach(walk);
     };
-    if (include) include.forEach(walk);
-    else this.controller.items.forEach(walk);
+    if (include) include.forEach((i) => (i === this.parent ? i.children.forEach(walk) : walk(i)));
+    else this.items.forEach(walk);
     return out;
   }
 
@@ -247,14 +262,14 @@ export class TestTree implements vscode.Disposable {
       return { id: item.id, label: item.label, ...(error ? { error } : {}), children };
     };
     const out: TreeSnapshot[] = [];
-    this.controller.items.forEach((i) => out.push(snap(i)));
+    this.items.forEach((i) => out.push(snap(i)));
     return out;
   }
 
   /** Test files in the tree (absolute). */
   files(): string[] {
     const out: string[] = [];
-    this.controller.items.forEach((i) => {
+    this.items.forEach((i) => {
       if (i.uri && i.id === testId(path.resolve(i.uri.fsPath), [])) out.push(i.id);
     });
     return out.sort();
@@ -273,7 +288,7 @@ export class TestTree implements vscode.Disposable {
     const config = this.config;
     if (!config || this.disposed) return 0;
     const started = Date.now();
-    const current = await statStamps(await listTestFiles(config.root, config.testGlobs));
+    const current = await statStamps(await listTestFiles(config.root, config.testGlobs, config.testIgnore));
     // The pacing budget is for the scan itself (listing + stats), not for re-parsing what it found.
     this.lastScanMs = Date.now() - started;
     if (config !== this.config || this.disposed) return 0;

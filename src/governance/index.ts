@@ -9,11 +9,11 @@ export * from './agents';
 export * from './proposals';
 export { GovernanceDatabase, loadSqlJs, type SqlParam } from './db/database';
 export {
-  EXPECTED_SCHEMA,
-  SCHEMA_STATEMENTS,
   assertSchema,
   bootstrapSchema,
   checkSchema,
+  expectedSchema,
+  schemaStatements,
   type SchemaCheckResult,
   type SchemaQueryable,
 } from './db/schema';

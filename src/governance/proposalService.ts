@@ -272,7 +272,7 @@ export class ProposalService {
       );
     }
     this.proposingAgent(proposal.agentId);
-    const grants = Object.fromEntries(((proposal.modifications as Modifications | null)?.grants ?? []).map((g) => [g.capability, g.grantedBy]));
+    const grants = Object.fromEntries((proposal.modifications as Modifications | null)?.grants?.map((g) => [g.capability, g.grantedBy]) ?? []);
     const action = parseProposedAction(proposal.proposedAction, { deepLinkResources: this.deepLinkResources, grants });
     const steps = action.type === 'multi_step' ? action.steps : [action];
     for (const step of steps) {
@@ -343,7 +343,7 @@ export class ProposalService {
     try {
       return this.record(proposal, record, failure ? AuditAction.PROPOSAL_EXECUTION_FAILED : AuditAction.PROPOSAL_EXECUTED, startedAt);
     } catch (err) {
-      if (!failure) await this.undo(steps, results, proposal);
+      await this.undo(steps, results, proposal); // idempotent: a failed attempt's steps are already undone
       throw err;
     }
   }

@@ -101,10 +101,10 @@ function validate(source: TriggerSource, triggerType: string, context: Record<st
     throw new GovernanceError('INVALID_PAYLOAD', 'Trigger context must be a JSON object.', { triggerType });
   }
   const complexity = context.actionComplexity ?? 1;
-  if (!(typeof complexity === 'number' && Number.isInteger(complexity) && complexity >= 1 && complexity <= 4)) {
+  if (!(Number.isInteger(complexity) && (complexity as number) >= 1 && (complexity as number) <= 4)) {
     throw new GovernanceError('INVALID_PAYLOAD', `context.actionComplexity must be an integer from 1 to 4, got ${JSON.stringify(complexity)}.`, { triggerType });
   }
-  return complexity;
+  return complexity as number;
 }
 
 /** Routes triggers by maturity; see the module comment. */

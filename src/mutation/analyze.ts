@@ -10,26 +10,59 @@
  * The score is StrykerJS's (and mutation-testing-metrics'): (killed + timeout) / (killed +
  * timeout + survived + no coverage); errors and ignored mutants do not count.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { parseSource, type ParsedSource } from '../coverage/ast';
-import { globBase } from '../coverage/hints';
+import { globBase, labelFor } from '../coverage/hints';
 import type { ResolvedConfig } from '../coverage/model';
 import { ASSERT_ADVICE, ASSERT_TITLE, assertKind, type AssertKind, mutantDiff, mutantSentence, valuePathAt } from './hints';
 import type { MutantGap, MutationAnalysis, MutationFileReport, MutationGap, MutationReport, MutationScore, SchemaFile, SchemaMutant } from './model';
-import { mutationTargetFor } from './options';
+import { MutationInputError, mutationTargetFor } from './options';
 
 const TOP_LEVEL = '(top level)';
 
-/** Score of a list of mutants. */
-export function scoreOf(mutants: readonly SchemaMutant[]): MutationScore {
+/** Score of a list of mutants; survivors `isEquivalent` accepts leave the denominator. */
+export function scoreOf(mutants: readonly SchemaMutant[], isEquivalent: (m: SchemaMutant) => boolean = () => false): MutationScore {
   const n = (s: string) => mutants.filter((m) => m.status === s).length;
-  const [killed, timeout, survived, noCoverage] = [n('Killed'), n('Timeout'), n('Survived'), n('NoCoverage')];
+  const equivalent = mutants.filter((m) => m.status === 'Survived' && isEquivalent(m)).length;
+  const [killed, timeout, survived, noCoverage] = [n('Killed'), n('Timeout'), n('Survived') - equivalent, n('NoCoverage')];
   const valid = killed + timeout + survived + noCoverage;
   const detected = killed + timeout;
   return {
-    killed, timeout, survived, noCoverage, errors: n('CompileError') + n('RuntimeError'), ignored: n('Ignored'),
+    killed, timeout, survived, noCoverage, equivalent, errors: n('CompileError') + n('RuntimeError'), ignored: n('Ignored'),
     valid, detected, pct: valid === 0 ? 100 : (detected / valid) * 100,
   };
+}
+
+/** An entry of the equivalent-mutants list (StrykerJS report positions: 1-based line and column). */
+export interface EquivalentMutant {
+  file: string;
+  mutator: string;
+  line: number;
+  column: number;
+  replacement: string;
+  reason: string;
+}
+
+const equivalentKey = (file: string, mutator: string, line: number, column: number, replacement: string) => JSON.stringify([file, mutator, `${line}:${column}`, replacement]);
+
+/** The config's equivalent-mutants list ([] when none); a malformed list is refused with the file and entry. */
+export function loadEquivalents(config: ResolvedConfig): EquivalentMutant[] {
+  const file = config.equivalentMutants;
+  if (!file || !fs.existsSync(file)) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new MutationInputError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(list)) throw new MutationInputError(`${file}: expected a JSON array of { file, mutator, line, column, replacement, reason }`);
+  list.forEach((e: Partial<EquivalentMutant>, i) => {
+    if (typeof e?.file !== 'string' || typeof e.mutator !== 'string' || !Number.isInteger(e.line) || !Number.isInteger(e.column) || typeof e.replacement !== 'string' || !e.reason?.trim()) {
+      throw new MutationInputError(`${file}: entry ${i} needs file, mutator, line, column, replacement and a one-line reason; got ${JSON.stringify(e)}`);
+    }
+  });
+  return list as EquivalentMutant[];
 }
 
 /** Mutants still to kill for `target`%. */
@@ -121,18 +154,20 @@ function gapHint(name: string, relative: string, mutants: MutantGap[], testFile:
     `Check: the test fails when \`${first.original.replace(/\s+/g, ' ').slice(0, 50)}\` becomes \`${first.replacement.replace(/\s+/g, ' ').slice(0, 50)}\``,
   ];
   const rel = (f: string) => path.relative(config.root, f).split(path.sep).join('/');
+  const why = labelFor(name, relative, undefined, config.hints).why;
   const text = [
     `${name} — ${relative}:${[...new Set(mutants.map((m) => m.range.start.line))].join(', ')}`,
+    ...(why ? [`  Why:   ${why}`] : []),
     ...mutants.map((m) => `  ${m.status === 'NoCoverage' ? 'Uncovered' : 'Survived'}: line ${m.range.start.line}: ${m.sentence} [${m.mutatorName}]`),
     ranBy.length ? `  Passed anyway: ${ranBy.slice(0, 3).join(' | ')}${ranBy.length > 3 ? ` (+${ranBy.length - 3} more)` : ''}` : '  Passed anyway: no test runs this code',
     ...kinds.map((k) => `  Assert: ${ASSERT_ADVICE[k as AssertKind]}`),
     `  Write: ${rel(testFile)} — it(${JSON.stringify(title)})`,
   ].join('\n');
-  return { summary, assert: kinds.map((k) => ASSERT_ADVICE[k as AssertKind]), suggestedTest: { file: testFile, title, outline }, text };
+  return { summary, ...(why ? { why } : {}), assert: kinds.map((k) => ASSERT_ADVICE[k as AssertKind]), suggestedTest: { file: testFile, title, outline }, text };
 }
 
-function fileGaps(file: string, relative: string, data: SchemaFile, tests: TestIndex, config: ResolvedConfig): MutationGap[] {
-  const open = data.mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage');
+function fileGaps(file: string, relative: string, data: SchemaFile, tests: TestIndex, config: ResolvedConfig, isEquivalent: (m: SchemaMutant) => boolean): MutationGap[] {
+  const open = data.mutants.filter((m) => (m.status === 'Survived' && !isEquivalent(m)) || m.status === 'NoCoverage');
   if (!open.length) return [];
   const parsed = parseSource(file, data.source);
   const groups = new Map<string, Array<ReturnType<typeof mutantGap>>>();
@@ -157,28 +192,48 @@ function fileGaps(file: string, relative: string, data: SchemaFile, tests: TestI
 export function analyzeMutation(report: MutationReport, config: ResolvedConfig): MutationAnalysis {
   const started = performance.now();
   const tests = indexTests(report, config.root);
+  const equivalents = loadEquivalents(config);
+  const listed = new Map(equivalents.map((e) => [equivalentKey(e.file, e.mutator, e.line, e.column, e.replacement), e]));
+  const used = new Set<string>();
   const all: SchemaMutant[] = [];
+  let allEquivalent = 0;
   const files: MutationFileReport[] = [];
   for (const key of Object.keys(report.files).sort()) {
     const data = report.files[key];
     const file = path.resolve(config.root, key);
     const relative = path.relative(config.root, file).split(path.sep).join('/');
     all.push(...data.mutants);
-    const score = scoreOf(data.mutants);
+    const isEquivalent = (m: SchemaMutant) => {
+      const k = equivalentKey(relative, m.mutatorName, m.location.start.line, m.location.start.column, m.replacement ?? '');
+      if (!listed.has(k)) return false;
+      used.add(k);
+      return true;
+    };
+    const score = scoreOf(data.mutants, isEquivalent);
+    allEquivalent += score.equivalent;
     const target = mutationTargetFor(relative, config);
     const meetsTarget = target === undefined || score.pct >= target - 1e-9;
     files.push({
       file, relative, score, ...(target !== undefined ? { target } : {}), meetsTarget,
-      needed: mutantsNeeded(score, target), gaps: fileGaps(file, relative, data, tests, config),
+      needed: mutantsNeeded(score, target), gaps: fileGaps(file, relative, data, tests, config, isEquivalent),
     });
   }
   const targets = files.map((f) => f.target).filter((t): t is number => t !== undefined);
+  const mutated = new Set(files.map((f) => f.relative));
+  const staleEquivalents = equivalents
+    .filter((e) => mutated.has(e.file) && !used.has(equivalentKey(e.file, e.mutator, e.line, e.column, e.replacement)))
+    .map((e) => `${e.file} ${e.mutator} ${e.line}:${e.column} → ${JSON.stringify(e.replacement)} matches no surviving mutant`);
+  const totals = scoreOf(all);
+  const total = { ...totals, survived: totals.survived - allEquivalent, equivalent: allEquivalent };
+  total.valid -= allEquivalent;
+  total.pct = total.valid === 0 ? 100 : (total.detected / total.valid) * 100;
   return {
     root: config.root,
     files,
-    totals: scoreOf(all),
+    totals: total,
+    staleEquivalents,
     ...(targets.length ? { overallTarget: Math.max(...targets) } : {}),
-    allTargetsMet: files.every((f) => f.meetsTarget),
+    allTargetsMet: files.every((f) => f.meetsTarget) && staleEquivalents.length === 0,
     durationMs: performance.now() - started,
   };
 }

@@ -9,7 +9,7 @@
  */
 import * as path from 'path';
 import { ConfigError, loadConfig, loadConfigFile } from '../coverage/config';
-import { analyzeMutation } from './analyze';
+import { analyzeMutation, loadEquivalents } from './analyze';
 import type { MutationAnalysis, MutationRunResult } from './model';
 import { MutationInputError } from './options';
 import { writeStrengthSection } from './plan';
@@ -98,6 +98,7 @@ function jsonDocument(result: MutationRunResult, analysis: MutationAnalysis | un
       cancelled: result.cancelled, ...(result.error ? { error: result.error } : {}), durationMs: result.durationMs, mutate: result.mutate,
       tested: result.tested, early: result.early, ...(analysis ? { totals: analysis.totals, allTargetsMet: analysis.allTargetsMet } : {}),
     },
+    staleEquivalents: analysis?.staleEquivalents ?? [],
     files: (analysis?.files ?? []).map((f) => ({
       file: f.relative, score: f.score, target: f.target ?? null, meetsTarget: f.meetsTarget, needed: f.needed,
       gaps: f.gaps.map((g) => ({ qualifiedName: g.qualifiedName, functionRange: g.functionRange, gain: g.gain, mutants: g.mutants, hint: g.hint })),
@@ -119,6 +120,7 @@ export async function mutateMain(rest: string[], out: NodeJS.WriteStream, err: N
   let config;
   try {
     config = args.config ? await loadConfigFile(args.config, rest.includes('--root') ? args.root : undefined) : await loadConfig(args.root);
+    loadEquivalents(config); // a malformed list is refused before the run
     handle = startMutation({ config, files: args.files, incremental: args.incremental, concurrency: args.concurrency });
   } catch (e) {
     if (e instanceof ConfigError || e instanceof MutationInputError) {
@@ -128,10 +130,8 @@ export async function mutateMain(rest: string[], out: NodeJS.WriteStream, err: N
     throw e;
   }
   const tty = !args.json && !!out.isTTY;
-  const output: string[] = [];
   handle.onEvent((e) => {
-    if (e.type === 'output') output.push(e.text);
-    else if (tty && e.type === 'mutant') out.write(`\r  [${e.done}/${e.total}] ${path.relative(config.root, e.file)}`.padEnd((out.columns || 100) - 1).slice(0, (out.columns || 100) - 1));
+    if (tty && e.type === 'mutant') out.write(`\r  [${e.done}/${e.total}] ${path.relative(config.root, e.file)}`.padEnd((out.columns || 100) - 1).slice(0, (out.columns || 100) - 1));
     else if (tty && e.type === 'plan') out.write(`\r  ${e.total} mutants, ${e.run} to test, ${e.early} with earlier results`);
   });
   const onSignal = () => handle.cancel();
@@ -143,10 +143,13 @@ export async function mutateMain(rest: string[], out: NodeJS.WriteStream, err: N
   const reports = [...result.reportFiles, ...(analysis ? writeStrengthSection(analysis, config) : [])];
   if (args.json) out.write(`${JSON.stringify(jsonDocument(result, analysis, reports), null, 2)}\n`);
   else {
-    if (result.error) out.write(`ERROR ${result.error}\n${output.filter((l) => /ERROR|WARN/.test(l)).slice(-20).join('\n')}\n\n`);
+    if (result.error) out.write(`ERROR ${result.error}\n\n`);
     if (result.cancelled) out.write('Cancelled: no report written.\n');
     if (analysis) {
       out.write(`${renderMutationTable(analysis)}\n\n`);
+      if (analysis.totals.equivalent) out.write(`${analysis.totals.equivalent} surviving mutant(s) listed as equivalent in ${path.relative(config.root, config.equivalentMutants ?? '')} (not counted).\n\n`);
+      for (const stale of analysis.staleEquivalents) out.write(`STALE equivalent-mutant entry: ${stale}\n`);
+      if (analysis.staleEquivalents.length) out.write('\n');
       if (args.hints > 0) out.write(`${renderMutationHints(analysis, args.hints)}\n\n`);
       out.write(`Reports: ${path.relative(config.root, path.resolve(config.root, config.reportDir, 'mutation')) || '.'}/ (mutation.json, mutation.html, stryker-incremental.json, test-strength.md) and the plan's "Test strength" section\n`);
       out.write(`${mutationClosingLine(analysis, result)}\n`);

@@ -102,12 +102,18 @@ export function codeSnippet(text: string, max = 60): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
+/** A markdown code span of one-line code (double backticks when the code holds one). */
+export function codeSpan(text: string): string {
+  const t = codeSnippet(text);
+  return t.includes('`') ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+
 /** "no test fails when `-0.1` becomes `+0.1` in `RATING_BOOST[1]`" (NoCoverage: "no test runs …"). */
 export function mutantSentence(status: string, original: string, replacement: string, subject: string): string {
-  const change = `\`${codeSnippet(original)}\` becomes \`${codeSnippet(replacement)}\``;
+  const change = `${codeSpan(original)} becomes ${codeSpan(replacement)}`;
   return status === 'NoCoverage'
-    ? `no test runs \`${subject}\`, so nothing fails when ${change}`
-    : `no test fails when ${change} in \`${subject}\``;
+    ? `no test runs ${codeSpan(subject)}, so nothing fails when ${change}`
+    : `no test fails when ${change} in ${codeSpan(subject)}`;
 }
 
 /** The mutant as a unified diff of the lines it changes (for the hover's `diff` code block). */

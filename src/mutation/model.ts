@@ -124,6 +124,8 @@ export interface MutationScore {
   timeout: number;
   survived: number;
   noCoverage: number;
+  /** Survivors listed as equivalent in the config's list (not counted in the score). */
+  equivalent: number;
   /** Compile and runtime errors (not counted in the score). */
   errors: number;
   ignored: number;
@@ -163,6 +165,8 @@ export interface MutantGap {
 export interface MutationHint {
   /** One line: what no test checks. */
   summary: string;
+  /** Why it matters: a config hint's label for the function or file, if any. */
+  why?: string;
   /** The assertions to add, one per kind needed, in words. */
   assert: string[];
   /** Test file to add to (absolute) and the test to write. */
@@ -200,6 +204,8 @@ export interface MutationAnalysis {
   root: string;
   files: MutationFileReport[];
   totals: MutationScore;
+  /** Entries of the equivalent-mutants list (for the files mutated) that match no survivor: the list must not rot. */
+  staleEquivalents: string[];
   /** The strictest mutation target, for the status bar. */
   overallTarget?: number;
   allTargetsMet: boolean;

@@ -10,8 +10,8 @@
  *   `require` hooks (e.g. `tsx/cjs`, so TypeScript runs as in `governance-coverage run`),
  *   per-test coverage analysis (each mutant runs only the tests that reach it), incremental mode
  *   always on with `force` for a full run (so every run leaves an incremental file for the next
- *   `--incremental`), the json + html reporters plus our progress reporter, and the sandbox
- *   outside the workspace (editor file watchers and test discovery never see its copies).
+ *   `--incremental`), the json + html reporters plus our progress reporter, and the sandbox in
+ *   `<root>/.stryker-tmp/governance-*` (a folder of its own per run, removed after it).
  * A StrykerJS config file in the root (stryker.config.*) is still read by StrykerJS; the options
  * here override it.
  */
@@ -95,13 +95,17 @@ export function strykerOptions(config: ResolvedConfig, mutate: string[], paths: 
     htmlReporter: { fileName: path.join(paths.stagingDir, 'mutation.html') },
     coverageAnalysis: 'perTest',
     mutate,
-    mochaOptions: { spec: config.testGlobs, require: config.require },
+    mochaOptions: { spec: config.testGlobs, require: config.require, ...(config.testIgnore?.length ? { ignore: config.testIgnore } : {}) },
+    // node flags of the project's mocha setup (`node-option`, `--import=tsx`) for StrykerJS's test-runner processes
+    ...(config.mocha?.nodeOptions.length ? { testRunnerNodeArgs: config.mocha.nodeOptions } : {}),
     incremental: true,
     force: !opts.incremental,
     incrementalFile: paths.incrementalFile,
     tempDirName: paths.sandboxParent,
     cleanTempDir: 'always',
-    ignorePatterns: [`/${reportRel}`, '/out', '/.vscode-test', '/test-results', '/.tmp', '/.stryker-tmp', '/reports', '*.vsix'],
+    ignorePatterns: [`/${reportRel}`, '/out', '/.vscode-test', '/test-results', '/.tmp', '/.stryker-tmp', '/reports', '*.vsix',
+      // the embedded suite needs only src/governance, test/governance and the configs in the sandbox
+      ...(config.embedded ? ['/test/editor', '/test/unit', '/test/fixtures', '/bench', '/docs'] : [])],
     checkers: [],
     logLevel: opts.logLevel ?? 'warn',
     fileLogLevel: 'off',

@@ -12,7 +12,6 @@
  */
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import { resolveRequire } from '../coverage/config';
@@ -29,11 +28,16 @@ function workerEntry(): { file: string; execArgv: string[] } {
 export function mutationPaths(root: string, reportDir: string): MutationPaths {
   const dir = path.resolve(root, reportDir, 'mutation');
   fs.mkdirSync(dir, { recursive: true });
+  const strykerTmp = path.join(root, '.stryker-tmp');
+  fs.mkdirSync(strykerTmp, { recursive: true });
   return {
     reportDir: dir,
     stagingDir: fs.mkdtempSync(path.join(dir, '.staging-')),
     incrementalFile: path.join(dir, 'stryker-incremental.json'),
-    sandboxParent: fs.mkdtempSync(path.join(os.tmpdir(), 'governance-mutation-')),
+    // Inside the root, where StrykerJS puts it by default: modules a project resolves from a parent
+    // folder (a hoisted monorepo, a symlinked node_modules StrykerJS does not link) resolve from the
+    // sandbox too. Test discovery never sees it (a dot folder: globs skip it).
+    sandboxParent: fs.mkdtempSync(path.join(strykerTmp, 'governance-')),
   };
 }
 
@@ -49,6 +53,15 @@ function publish(paths: MutationPaths): string[] {
   }
   if (fs.existsSync(paths.incrementalFile)) out.push(paths.incrementalFile);
   return out;
+}
+
+/**
+ * The report restricted to the files this run mutated: in incremental mode StrykerJS also reports
+ * the earlier results of files outside `mutate`, which must not decide this run's verdict.
+ */
+function onlyMutated(report: MutationReport, mutate: string[]): MutationReport {
+  const wanted = new Set(mutate.map((m) => m.replace(/:\d+(?::\d+)?-\d+(?::\d+)?$/, '')));
+  return { ...report, files: Object.fromEntries(Object.entries(report.files).filter(([f]) => wanted.has(f))) };
 }
 
 /** Starts a mutation run; throws {@link MutationInputError} when nothing matches the request. */
@@ -82,8 +95,14 @@ export function startMutation(options: MutationOptions): MutationHandle {
       /* already gone */
     }
   };
+  // The last lines StrykerJS logged: its error messages name the cause only there (a failing test in the dry run, …).
+  const tail: string[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
-    readline.createInterface({ input: child[stream]! }).on('line', (text) => emit({ type: 'output', stream, text }));
+    readline.createInterface({ input: child[stream]! }).on('line', (text) => {
+      tail.push(text);
+      if (tail.length > 40) tail.shift();
+      emit({ type: 'output', stream, text });
+    });
   }
   child.on('message', (m: Record<string, unknown> & { type: string }) => {
     if (m.type === 'plan') {
@@ -99,7 +118,10 @@ export function startMutation(options: MutationOptions): MutationHandle {
         type: 'mutant', done, total, id: String(m.id), file: path.resolve(config.root, m.fileName as string), status: m.status as MutantStatus,
         mutatorName: m.mutatorName as string, ...(m.replacement !== undefined ? { replacement: m.replacement as string } : {}), line: loc.start.line,
       });
-    } else if (m.type === 'error') error = m.message as string;
+    } else if (m.type === 'error') {
+      const log = tail.filter((l) => !/\bINFO\b/.test(l)).slice(-40);
+      error = [m.message as string, ...(log.length ? ['StrykerJS said:', ...log] : [])].join('\n');
+    }
   });
   const result = new Promise<MutationRunResult>((resolve) => {
     let ended = false;
@@ -113,13 +135,18 @@ export function startMutation(options: MutationOptions): MutationHandle {
       if (!cancelled && !error) {
         try {
           reportFiles = publish(paths);
-          report = JSON.parse(fs.readFileSync(path.join(paths.reportDir, 'mutation.json'), 'utf8')) as MutationReport;
+          report = onlyMutated(JSON.parse(fs.readFileSync(path.join(paths.reportDir, 'mutation.json'), 'utf8')) as MutationReport, mutate);
         } catch (e) {
           error = `StrykerJS wrote no report: ${(e as Error).message}`;
         }
       }
       fs.rmSync(paths.stagingDir, { recursive: true, force: true });
       fs.rmSync(paths.sandboxParent, { recursive: true, force: true });
+      try {
+        fs.rmdirSync(path.dirname(paths.sandboxParent)); // .stryker-tmp, when no other run uses it
+      } catch {
+        /* not empty or gone */
+      }
       emit({ type: 'end', cancelled, ...(error ? { error } : {}) });
       resolve({ ...(report ? { report } : {}), cancelled, ...(error ? { error } : {}), durationMs: performance.now() - started, mutate, tested, early, reportFiles });
     };

@@ -7,18 +7,23 @@
  *   connection inside sql.js and would otherwise silently drop the pragma).
  * - `create()` is cheap: the schema is bootstrapped ONCE per process into a template and every
  *   new database is a byte-level clone of it (`new SQL.Database(template.export())`).
- * - All SQL helpers take positional `?` parameters; nothing is interpolated.
+ * - All SQL helpers take positional `?` parameters; nothing is interpolated. A string parameter
+ *   holding a NUL character or a lone surrogate is refused (`INVALID_TEXT`) instead of being
+ *   truncated or replaced by SQLite, and every constraint SQLite enforces (CHECK, NOT NULL, UNIQUE,
+ *   FOREIGN KEY) surfaces as a `GovernanceError` with a stable `CONSTRAINT_*` code (./refusals.ts).
  * - `transaction(fn)` is synchronous (sql.js is): BEGIN/COMMIT at the outer level, SAVEPOINTs
  *   when nested; any throw rolls the whole (sub)transaction back and rethrows.
- * - `save(file)` is atomic (temp file in the same directory, fsync, rename); `open(file)`
- *   refuses a missing, corrupt or foreign file with a typed error and never writes to it.
+ * - `save(file)` is atomic (temp file in the same directory, fsync, rename), keeps the file's mode
+ *   and writes through a symlink to its target; `open(file)` refuses a missing, unreadable, corrupt
+ *   or foreign file with a typed error and never writes to it. Both remove the temporary files of an
+ *   interrupted save (./files.ts).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import initSqlJs from 'sql.js';
 import type { Database as SqlJsDatabase, SqlJsStatic, SqlValue } from 'sql.js';
 import { GovernanceError } from '../errors';
+import { readFile, saveFile } from './files';
+import { checkText, databaseError } from './refusals';
 import { assertSchema, bootstrapSchema, checkSchema, type SchemaCheckResult } from './schema';
 
 /** A value accepted as a SQL parameter. Booleans are stored as 0/1, undefined as NULL. */
@@ -51,9 +56,10 @@ async function template(): Promise<Uint8Array> {
   return templateBytes;
 }
 
-function toSqlValue(value: SqlParam): SqlValue {
+function toSqlValue(value: SqlParam, index: number): SqlValue {
   if (value === undefined) return null;
   if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string') checkText(value, index);
   return value;
 }
 
@@ -105,13 +111,7 @@ export class GovernanceDatabase {
 
   /** Opens a saved database file (read only from disk; the file is never modified). */
   static async open(file: string): Promise<GovernanceDatabase> {
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (err) {
-      throw new GovernanceError('FILE_NOT_FOUND', `Cannot read governance database ${file}: ${(err as Error).message}`, { file }, { cause: err });
-    }
-    return GovernanceDatabase.fromBytes(bytes, file);
+    return GovernanceDatabase.fromBytes(readFile(file), file);
   }
 
   private get db(): SqlJsDatabase {
@@ -131,25 +131,42 @@ export class GovernanceDatabase {
 
   /** Runs one or more statements without parameters (DDL, pragmas). */
   exec(sql: string): void {
-    this.db.exec(sql);
+    const db = this.db;
+    try {
+      db.exec(sql);
+    } catch (err) {
+      throw databaseError(err, sql);
+    }
   }
 
   /** Runs one parameterised statement; returns the number of rows it changed. */
   run(sql: string, params: readonly SqlParam[] = []): { changes: number } {
-    this.db.run(sql, params.map(toSqlValue));
-    return { changes: this.db.getRowsModified() };
+    const values = params.map(toSqlValue);
+    const db = this.db;
+    try {
+      db.run(sql, values);
+    } catch (err) {
+      throw databaseError(err, sql);
+    }
+    return { changes: db.getRowsModified() };
   }
 
   /** All rows of a parameterised query, as column-name keyed objects. */
   all<T>(sql: string, params: readonly SqlParam[] = []): T[] {
-    const stmt = this.db.prepare(sql);
+    const values = params.map(toSqlValue);
+    const db = this.db;
     try {
-      stmt.bind(params.map(toSqlValue));
-      const rows: T[] = [];
-      while (stmt.step()) rows.push(stmt.getAsObject() as T);
-      return rows;
-    } finally {
-      stmt.free();
+      const stmt = db.prepare(sql);
+      try {
+        stmt.bind(values);
+        const rows: T[] = [];
+        while (stmt.step()) rows.push(stmt.getAsObject() as T);
+        return rows;
+      } finally {
+        stmt.free();
+      }
+    } catch (err) {
+      throw databaseError(err, sql);
     }
   }
 
@@ -195,23 +212,12 @@ export class GovernanceDatabase {
     return bytes;
   }
 
-  /** Writes the database to `file` atomically: a temp file next to it, fsync, then rename. */
+  /**
+   * Writes the database to `file` atomically (temp file beside the target, fsync, rename), keeping
+   * the file's mode and writing through a symlink; typed errors as described in ./files.ts.
+   */
   save(file: string): void {
-    const bytes = this.export();
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      const fd = fs.openSync(tmp, 'w');
-      try {
-        fs.writeSync(fd, bytes);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, file);
-    } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
+    saveFile(file, this.export());
   }
 
   /** Releases the database; later calls fail with DATABASE_CLOSED. Idempotent. */

@@ -1,7 +1,12 @@
 /**
  * The ONE schema bootstrap of the governance database: every table the services use, with
- * CHECK constraints for enums and ranges, foreign keys and indexes, plus `EXPECTED_SCHEMA`
+ * CHECK constraints for enums and ranges, foreign keys and indexes, plus `expectedSchema()`
  * and `checkSchema` which name every missing table and column.
+ *
+ * The DDL is built by `schemaStatements()` on each call (microseconds) rather than held in a
+ * module-level constant: code that runs only at module load is a "static" mutant for the mutation
+ * run (each one restarts the test process and runs the whole suite), whereas code that runs when
+ * `bootstrapSchema` / `checkSchema` run is tested by exactly the tests that call them.
  *
  * Enum CHECK lists are generated from the `as const` enums in ../types.ts, so the schema and
  * the TypeScript unions cannot drift apart. Timestamps are ISO-8601 strings, booleans are
@@ -32,8 +37,9 @@ const BOOL = (col: string): string => `${col} INTEGER NOT NULL DEFAULT 0 CHECK (
 const UNIT = (col: string, notNull = false): string =>
   `${col} REAL${notNull ? ' NOT NULL' : ''} CHECK (${col} IS NULL OR (${col} >= 0 AND ${col} <= 1))`;
 
-/** DDL statements, in dependency order. */
-export const SCHEMA_STATEMENTS: readonly string[] = [
+/** DDL statements, in dependency order (a new array on each call; see the module comment). */
+export function schemaStatements(): string[] {
+  return [
   `CREATE TABLE workspaces (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -209,25 +215,29 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   'CREATE INDEX idx_exams_agent ON graduation_exams(agent_id)',
   'CREATE INDEX idx_audit_agent ON audit_log(agent_id, created_at)',
   'CREATE INDEX idx_audit_action ON audit_log(action)',
-];
+  ];
+}
 
-/** Column list of a CREATE TABLE statement (its column definitions, not table constraints). */
+/**
+ * Column list of a CREATE TABLE statement: its lines that start with a lower-case name and a
+ * type (the `CREATE TABLE` line, table constraints such as `CHECK (…)` and `)` do not).
+ */
 function columnsOf(ddl: string): string[] {
-  const body = ddl.slice(ddl.indexOf('(') + 1, ddl.lastIndexOf(')'));
-  return body
+  return ddl
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => /^[a-z_]+ [A-Z]+/.test(line))
+    .filter((line) => /^[a-z_]+ [A-Z]/.test(line))
     .map((line) => line.split(' ')[0]);
 }
 
-/** Every table the services use, mapped to the columns they read or write. */
-export const EXPECTED_SCHEMA: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  SCHEMA_STATEMENTS.filter((s) => s.startsWith('CREATE TABLE')).map((s) => [
-    /CREATE TABLE (\w+)/.exec(s)![1],
-    columnsOf(s),
-  ]),
-);
+/** Every table the services use, mapped to the columns they read or write (parsed from the DDL). */
+export function expectedSchema(): Record<string, string[]> {
+  return Object.fromEntries(
+    schemaStatements()
+      .filter((s) => s.startsWith('CREATE TABLE'))
+      .map((s) => [/CREATE TABLE (\w+)/.exec(s)![1], columnsOf(s)]),
+  );
+}
 
 /** The minimal query surface the schema helpers need (GovernanceDatabase provides it). */
 export interface SchemaQueryable {
@@ -237,7 +247,7 @@ export interface SchemaQueryable {
 
 /** Creates every table and index. Run once on an empty database. */
 export function bootstrapSchema(db: SchemaQueryable): void {
-  db.exec(SCHEMA_STATEMENTS.join(';\n'));
+  db.exec(schemaStatements().join(';\n'));
 }
 
 /** Result of a schema check; `problems` names each missing table / column. */
@@ -250,14 +260,14 @@ export interface SchemaCheckResult {
   message: string;
 }
 
-/** Compares the database against EXPECTED_SCHEMA without throwing. */
+/** Compares the database against expectedSchema() without throwing. */
 export function checkSchema(db: SchemaQueryable): SchemaCheckResult {
   const tables = new Set(
     db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name),
   );
   const missingTables: string[] = [];
   const missingColumns: Array<{ table: string; column: string }> = [];
-  for (const [table, columns] of Object.entries(EXPECTED_SCHEMA)) {
+  for (const [table, columns] of Object.entries(expectedSchema())) {
     if (!tables.has(table)) {
       missingTables.push(table);
       continue;

@@ -12,7 +12,7 @@ import { startCodeServer, type CodeServer } from './codeServer';
 import { assertSuiteBuilt, runHostSuite, saveServerLogs } from './hostSuite';
 import { stopHarness } from './procs';
 
-const SUITE_TIMEOUT = 240_000;
+const SUITE_TIMEOUT = 360_000;
 
 describe('Extension-host suite (test/editor/suite) in code-server\'s extension host', function () {
   this.timeout(SUITE_TIMEOUT + 60_000);

@@ -38,10 +38,10 @@ async function consoleText(msg: ConsoleMessage): Promise<string> {
 }
 
 /**
- * Opens the repository in `page` with the suite as `extensionTestsPath` and resolves with its
- * exit code once VS Code reports it (bounded by `timeoutMs`). Call once per page.
+ * Opens the repository (or the `workspace` file) in `page` with the suite as `extensionTestsPath`
+ * and resolves with its exit code once VS Code reports it (bounded by `timeoutMs`). Call once per page.
  */
-export async function runHostSuite(page: Page, srv: CodeServer, timeoutMs: number): Promise<HostSuiteResult> {
+export async function runHostSuite(page: Page, srv: CodeServer, timeoutMs: number, workspace?: string): Promise<HostSuiteResult> {
   let report: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => { report = resolve; });
   await page.exposeFunction('codeAutomationExit', (code: number) => report(code));
@@ -55,7 +55,7 @@ export async function runHostSuite(page: Page, srv: CodeServer, timeoutMs: numbe
       }
     });
   });
-  await page.goto(workbenchUrl(srv.url, { folder: REPO_ROOT, extensionPath: REPO_ROOT, testsPath: SUITE_DIR }));
+  await page.goto(workbenchUrl(srv.url, { folder: REPO_ROOT, extensionPath: REPO_ROOT, testsPath: SUITE_DIR, workspace }));
   let timer: NodeJS.Timeout | undefined;
   const code = await Promise.race([
     exited,

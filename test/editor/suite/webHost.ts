@@ -22,12 +22,14 @@ export function suiteReportFile(repoRoot: string): string {
  * development extension and, when `testsPath` is given (e.g. `<repo>/out/test/editor/suite/index`),
  * runs the suite in the remote extension host.
  */
-export function workbenchUrl(serverUrl: string, opts: { folder: string; extensionPath: string; testsPath?: string }): string {
+export function workbenchUrl(serverUrl: string, opts: { folder: string; extensionPath: string; testsPath?: string; workspace?: string }): string {
   const base = new URL(serverUrl);
   const remote = (p: string) => `vscode-remote://${base.host}${p.split(path.sep).join('/')}`;
   const payload: Array<[string, string]> = [['extensionDevelopmentPath', remote(opts.extensionPath)]];
   if (opts.testsPath) payload.push(['extensionTestsPath', remote(opts.testsPath)]);
-  base.searchParams.set('folder', opts.folder);
+  // A `.code-workspace` file (multi-root) instead of the folder, when given.
+  if (opts.workspace) base.searchParams.set('workspace', opts.workspace);
+  else base.searchParams.set('folder', opts.folder);
   base.searchParams.set('payload', JSON.stringify(payload));
   return base.toString();
 }

@@ -146,6 +146,9 @@ describe('rules that hold across services (integration, public exports only)', (
       assert.deepEqual([lowered.status, lowered.confidenceScore], ['INTERN', 0.699]);
       const student = agents.setStatus(auto.id, 'STUDENT', { actor: 'admin', reason: 'retrain' });
       assert.deepEqual([student.status, student.confidenceScore], ['STUDENT', 0.499]);
+      const top = seedAgent(db, { status: 'PAUSED', confidence: 0.97 });
+      const back = agents.setStatus(top.id, 'AUTONOMOUS', { actor: 'admin', reason: 'incident closed' });
+      assert.deepEqual([back.status, back.confidenceScore], ['AUTONOMOUS', 0.97]);
     });
 
     it('a confidence gain spanning two levels climbs only as far as the criteria allow', () => {
@@ -239,6 +242,16 @@ describe('rules that hold across services (integration, public exports only)', (
         { agent_id: student.id, maturity_at_time: 'STUDENT', outcome: 'partial', human_intervention_count: 2, constitutional_score: 0.65 },
       ]);
     });
+  });
+
+  it('rule 5: a session completed after its agent was paused still leaves one episode, at the level its confidence implies; the agent stays PAUSED', () => {
+    const supervision = new SupervisionService({ db, clock });
+    const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+    const session = supervision.startSession(agent.id);
+    new AgentRepository(db, clock, uuidIds, new AuditLog(db, clock, uuidIds)).setStatus(agent.id, 'PAUSED', { actor: 'admin', reason: 'incident' });
+    const result = supervision.complete(session.id, { rating: 4 });
+    assert.deepEqual([result.agent.status, result.agent.confidenceScore], ['PAUSED', 0.85]);
+    assert.deepEqual(db.all('SELECT maturity_at_time, outcome FROM agent_episodes'), [{ maturity_at_time: 'SUPERVISED', outcome: 'success' }]);
   });
 
   describe('rule 6: missing evidence is not perfect evidence', () => {

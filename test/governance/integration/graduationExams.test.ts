@@ -68,6 +68,7 @@ describe('graduation exams (integration)', () => {
       assert.equal(resolveDeps({ db }).agents.require(agent.id).status, t.to, 'a separately built repository sees the promotion');
       assert.deepEqual(deps.audit.list({ agentId: agent.id }).map((e) => e.action), ['graduation.exam', 'agent.promoted']);
       assert.deepEqual(deps.audit.list({ action: 'agent.promoted' })[0].details, { from: t.from, to: t.to, reason: `passed graduation exam ${exam.id}` });
+      assert.equal(exam.id, 'exam-1');
     });
 
     it(`${t.from} → ${t.to}: fails with too few episodes, records the reason and leaves the agent alone`, async () => {

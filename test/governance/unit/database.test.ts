@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  EXPECTED_SCHEMA,
-  GovernanceDatabase,
+    GovernanceDatabase,
   GovernanceError,
   assertSchema,
   checkSchema,
+  expectedSchema,
   isGovernanceError,
   loadSqlJs,
 } from '../../../src/governance';
@@ -45,7 +45,7 @@ describe('GovernanceDatabase', () => {
       const db = await freshDb();
       const tables = db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name);
       for (const t of SPEC_TABLES) assert.ok(tables.includes(t), `table ${t} exists`);
-      assert.deepEqual(Object.keys(EXPECTED_SCHEMA).sort(), [...SPEC_TABLES].sort());
+      assert.deepEqual(Object.keys(expectedSchema()).sort(), [...SPEC_TABLES].sort());
       assert.equal(db.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys, 1);
       const result = checkSchema(db);
       assert.deepEqual(result, { ok: true, missingTables: [], missingColumns: [], problems: [], message: '' });
@@ -54,11 +54,11 @@ describe('GovernanceDatabase', () => {
     });
 
     it('lists the columns of each table, including json and boolean columns', () => {
-      assert.ok(EXPECTED_SCHEMA.agent_registry.includes('confidence_score'));
-      assert.ok(EXPECTED_SCHEMA.blocked_trigger_contexts.includes('resolved'));
-      assert.ok(EXPECTED_SCHEMA.supervision_sessions.includes('interventions'));
-      assert.ok(EXPECTED_SCHEMA.training_sessions.includes('promoted_to_autonomous'));
-      assert.ok(!EXPECTED_SCHEMA.constitutional_rules.includes('CHECK'));
+      assert.ok(expectedSchema().agent_registry.includes('confidence_score'));
+      assert.ok(expectedSchema().blocked_trigger_contexts.includes('resolved'));
+      assert.ok(expectedSchema().supervision_sessions.includes('interventions'));
+      assert.ok(expectedSchema().training_sessions.includes('promoted_to_autonomous'));
+      assert.ok(!expectedSchema().constitutional_rules.includes('CHECK'));
     });
 
     it('fails naming the table when one is dropped', async () => {
@@ -84,13 +84,13 @@ describe('GovernanceDatabase', () => {
       const db = await freshDb();
       assert.throws(
         () => db.run("INSERT INTO agent_registry (id, name, status, confidence_score, created_at, updated_at) VALUES ('a', 'A', 'GENIUS', 0.5, 'x', 'x')"),
-        /CHECK constraint failed/,
+        (err: unknown) => codeOf(err) === 'CONSTRAINT_CHECK',
       );
       assert.throws(
         () => db.run("INSERT INTO agent_registry (id, name, status, confidence_score, created_at, updated_at) VALUES ('a', 'A', 'INTERN', 1.5, 'x', 'x')"),
-        /CHECK constraint failed/,
+        (err: unknown) => codeOf(err) === 'CONSTRAINT_CHECK',
       );
-      assert.throws(() => db.run("INSERT INTO agent_registry (id, name, workspace_id, created_at, updated_at) VALUES ('a', 'A', 'no-such-ws', 'x', 'x')"), /FOREIGN KEY/);
+      assert.throws(() => db.run("INSERT INTO agent_registry (id, name, workspace_id, created_at, updated_at) VALUES ('a', 'A', 'no-such-ws', 'x', 'x')"), (err: unknown) => codeOf(err) === 'CONSTRAINT_FOREIGN_KEY');
       assert.equal(countRows(db, 'agent_registry'), 0);
     });
   });
@@ -154,7 +154,7 @@ describe('GovernanceDatabase', () => {
             assert.equal(db.inTransaction, true);
             seedWorkspace(db, { id: 'w1' }); // duplicate primary key
           }),
-        /UNIQUE constraint failed/,
+        (err: unknown) => codeOf(err) === 'CONSTRAINT_UNIQUE',
       );
       assert.deepEqual(db.all('SELECT id FROM workspaces'), [{ id: 'before' }]);
       assert.equal(db.inTransaction, false);
@@ -208,7 +208,7 @@ describe('GovernanceDatabase', () => {
       const file = path.join(dir, 'roundtrip.db');
       db.save(file);
       assert.equal(db.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys, 1);
-      assert.throws(() => db.run("INSERT INTO users (id, email, name, workspace_id, created_at) VALUES ('u', 'e', 'n', 'missing', 'x')"), /FOREIGN KEY/);
+      assert.throws(() => db.run("INSERT INTO users (id, email, name, workspace_id, created_at) VALUES ('u', 'e', 'n', 'missing', 'x')"), (err: unknown) => codeOf(err) === 'CONSTRAINT_FOREIGN_KEY');
       const reopened = await GovernanceDatabase.open(file);
       assert.deepEqual(reopened.all('SELECT id FROM workspaces'), [{ id: 'persisted' }]);
       assert.equal(reopened.get<{ foreign_keys: number }>('PRAGMA foreign_keys')!.foreign_keys, 1);
@@ -236,10 +236,10 @@ describe('GovernanceDatabase', () => {
       const target = path.join(dir, 'is-a-dir');
       fs.mkdirSync(target);
       seedWorkspace(db, { id: 'new' });
-      assert.throws(() => db.save(target), /EISDIR|EPERM|directory/i);
+      assert.throws(() => db.save(target), (err: unknown) => codeOf(err) === 'SAVE_FAILED');
       assert.deepEqual(fs.readFileSync(file), before);
       assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
-      assert.throws(() => db.save(path.join(dir, 'no-such-dir', 'x.db')), /ENOENT/);
+      assert.throws(() => db.save(path.join(dir, 'no-such-dir', 'x.db')), (err: unknown) => codeOf(err) === 'FOLDER_NOT_FOUND');
     });
 
     it('refuses to save inside a transaction', async () => {
@@ -295,7 +295,7 @@ describe('GovernanceDatabase', () => {
       });
       assert.equal(codeOf(caught), 'SCHEMA_MISSING');
       assert.match((caught as Error).message, /is not a governance database: .*missing table agent_registry/);
-      assert.deepEqual((caught as GovernanceError).details.missingTables, Object.keys(EXPECTED_SCHEMA));
+      assert.deepEqual((caught as GovernanceError).details.missingTables, Object.keys(expectedSchema()));
       assert.deepEqual(fs.readFileSync(file), before);
     });
 

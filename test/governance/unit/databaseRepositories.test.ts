@@ -221,7 +221,8 @@ describe('governance repositories', () => {
     });
 
     it('refuses a proposal for an unknown agent (foreign key) and stores nothing', () => {
-      assert.throws(() => insertProposal(db, deps.clock, deps.ids, { agentId: 'ghost', agentName: 'g', proposalType: 'TRAINING', title: 't', proposedBy: 'x' }), /FOREIGN KEY/);
+      const err = refusedWith('CONSTRAINT_FOREIGN_KEY', () => insertProposal(db, deps.clock, deps.ids, { agentId: 'ghost', agentName: 'g', proposalType: 'TRAINING', title: 't', proposedBy: 'x' }));
+      assert.equal(err.details.table, 'agent_proposals');
       assert.equal(countRows(db, 'agent_proposals'), 0);
     });
 

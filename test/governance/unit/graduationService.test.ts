@@ -158,6 +158,24 @@ describe('graduation readiness', () => {
       assert.equal(r.interventionScore, 0);
     });
 
+    it('names the agent, its status and the target in every refusal', () => {
+      const paused = seedAgent(db, { status: 'PAUSED', name: 'Idle' }).id;
+      const auto = seedAgent(db, { status: 'AUTONOMOUS', name: 'Top' }).id;
+      const intern = seedAgent(db, { status: 'INTERN', name: 'Clerk' }).id;
+      const refusal = (fn: () => unknown): [string, string, unknown] => {
+        try {
+          fn();
+        } catch (err) {
+          return [(err as GovernanceError).code, (err as GovernanceError).message, (err as GovernanceError).details];
+        }
+        return assert.fail('expected a refusal');
+      };
+      assert.deepEqual(refusal(() => service.readiness(paused)), ['INVALID_STATUS', 'Agent "Idle" is PAUSED; only agents at a maturity level can graduate.', { agentId: paused, status: 'PAUSED' }]);
+      assert.deepEqual(refusal(() => service.readiness(auto)), ['INVALID_TRANSITION', 'Agent "Top" is already AUTONOMOUS, the highest level; there is nothing to graduate to.', { agentId: auto, status: 'AUTONOMOUS', target: null }]);
+      assert.deepEqual(refusal(() => service.readiness(intern, 'INTERN'))[2], { agentId: intern, status: 'INTERN', target: 'INTERN' });
+      assert.deepEqual(refusal(() => criteriaFor('STUDENT', 'SUPERVISED'))[2], { from: 'STUDENT', to: 'SUPERVISED' });
+    });
+
     it('refuses an unknown agent, a PAUSED agent, an AUTONOMOUS agent and a target at, below or beyond the next level', () => {
       const paused = seedAgent(db, { status: 'PAUSED' }).id;
       const auto = seedAgent(db, { status: 'AUTONOMOUS' }).id;
@@ -183,7 +201,10 @@ describe('graduation readiness', () => {
     });
 
     it('refuses caller-supplied exam scenarios with EXECUTOR_UNAVAILABLE', async () => {
-      await assert.rejects(() => new EpisodeReplaySandbox().run(agent, { id: 's', source: 'exam', input: {} }), (err: GovernanceError) => err.code === 'EXECUTOR_UNAVAILABLE');
+      await assert.rejects(
+        () => new EpisodeReplaySandbox().run(agent, { id: 's', source: 'exam', input: {} }),
+        (err: GovernanceError) => err.code === 'EXECUTOR_UNAVAILABLE' && err.message === 'No sandbox executor is configured for exam scenarios; supply one to the GraduationService.',
+      );
     });
   });
 });

@@ -78,6 +78,8 @@ describe('action payload validation (parseProposedAction)', () => {
   const malformedBrowser: Array<[string, unknown, RegExp]> = [
     ['no steps', { steps: [] }, /steps: expected a non-empty array/],
     ['a non-http navigation', { steps: [{ action: 'navigate', url: 'file:///etc/passwd' }] }, /steps\[0\]\.url: expected an http\(s\) URL/],
+    ['a javascript: URL embedding an http one (the check is anchored)', { steps: [{ action: 'navigate', url: 'javascript:fetch("https://evil.test")' }] }, /steps\[0\]\.url: expected an http\(s\) URL/],
+    ['a URL with a scheme prefix', { steps: [{ action: 'navigate', url: 'xhttps://example.test' }] }, /steps\[0\]\.url: expected an http\(s\) URL/],
     ['a fill without a value', { steps: [{ action: 'fill', selector: '#a' }] }, /steps\[0\]\.value: expected a string/],
     ['a click without a selector', { steps: [{ action: 'click' }] }, /steps\[0\]\.selector/],
     ['an unknown step', { steps: [{ action: 'hover', selector: 'a' }] }, /expected navigate, fill or click/],
@@ -130,6 +132,8 @@ describe('action payload validation (parseProposedAction)', () => {
   const badLinks: Array<[string, string, RegExp]> = [
     ['another scheme', 'https://workflow/1', /expected atom:\/\/<resourceType>\/<id>/],
     ['a path with extra segments', 'atom://workflow/1/2', /expected atom:\/\//],
+    ['a scheme prefix before atom:// (the check is anchored at the start)', 'javascript:atom://agent/a1', /expected atom:\/\/<resourceType>\/<id>/],
+    ['a query after the id (the check is anchored at the end)', 'atom://agent/a1?next=https://evil.test', /expected atom:\/\/<resourceType>\/<id>/],
     ['a resource type outside the allowlist', 'atom://billing/1', /resource type "billing" is not allowed/],
     ['an id with forbidden characters', 'atom://agent/..%2F', /is not a valid resource id/],
   ];
@@ -293,6 +297,21 @@ describe('ProposalService', () => {
       assert.deepEqual(approved.modifications, { grants: [{ capability: 'camera', grantedBy: 'admin', grantedAt: '2026-01-01T09:00:00.000Z' }] });
     });
 
+    it('keeps earlier modifications when approving, adding grants only when some are given', () => {
+      const p = service.createActionProposal({ agentId, title: 't', action: { type: 'device', payload: { capability: 'camera' } }, proposedBy: 'u' });
+      updateProposalFields(db, p.id, { modifications: { note: 'amount lowered to 40', grants: [] } });
+      const q = service.createActionProposal({ agentId, title: 'q', action: FORM, proposedBy: 'u' });
+      updateProposalFields(db, q.id, { modifications: { note: 'title shortened' } });
+      deps.clock.advance(1000);
+      assert.deepEqual(service.approve(p.id, 'admin', { grants: ['camera'] }).modifications, {
+        note: 'amount lowered to 40',
+        grants: [{ capability: 'camera', grantedBy: 'admin', grantedAt: '2026-01-01T09:00:01.000Z' }],
+      });
+      assert.deepEqual(service.approve(q.id, 'admin', { grants: [] }).modifications, { note: 'title shortened' });
+      const [audit] = deps.audit.list({ action: 'proposal.approved' });
+      assert.deepEqual([audit.actor, audit.agentId, audit.details], ['admin', agentId, { proposalId: p.id, grants: ['camera'] }]);
+    });
+
     it('approves a TRAINING proposal without an action', () => {
       const p = service.createTrainingProposal({ agentId, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' });
       assert.equal(service.approve(p.id, 'trainer').status, 'APPROVED');
@@ -422,6 +441,36 @@ describe('ProposalService', () => {
       assert.equal(countRows(db, 'audit_log', 'action = ?', ['proposal.executed']), 1);
     });
 
+    it('a status change that lands between the read and the claim is caught by the conditional claim (rule 7)', async () => {
+      const other = new ProposalService({ db, clock: deps.clock });
+      const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
+      service.approve(p.id, 'm');
+      let presented = 0;
+      const racing: CanvasExecutor = {
+        available: () => (other.reject(p.id, 'm', 'withdrawn meanwhile'), true),
+        present: async () => (presented++, { shown: true }),
+      };
+      const s = new ProposalService({ ...deps, executors: { canvas: racing } });
+      await assert.rejects(() => s.execute(p.id), (e: GovernanceError) => e.code === 'INVALID_STATUS' && /already being executed \(or changed meanwhile\); it runs at most once per approval/.test(e.message) && (e.details as { proposalId: string }).proposalId === p.id);
+      assert.equal(presented, 0);
+      assert.equal(s.get(p.id).status, 'REJECTED');
+    });
+
+    it('undoes the completed steps of a failed multi-step action in reverse order', async () => {
+      const log: string[] = [];
+      const executors = {
+        canvas: { present: async (c: { title?: string }) => { if (c.title === 'boom') throw new Error('boom'); log.push(`do ${c.title}`); return { name: c.title }; }, undo: async (o: ExecutorOutput) => { log.push(`undo ${String(o.name)}`); } },
+      };
+      const s = new ProposalService({ ...deps, executors });
+      const titled = (title: string) => ({ type: 'canvas', payload: { kind: 'form', title, fields: [{ name: 'x' }] } });
+      const p = s.createActionProposal({ agentId, title: 't', action: { type: 'multi_step', steps: [titled('first'), titled('second'), titled('third'), titled('boom'), titled('never')] }, proposedBy: 'u' });
+      s.approve(p.id, 'm');
+      const outcome = await s.execute(p.id);
+      assert.deepEqual(log, ['do first', 'do second', 'do third', 'undo third', 'undo second', 'undo first']);
+      assert.deepEqual(outcome.result.steps.map((r) => [r.step, r.status]), [[0, 'rolled_back'], [1, 'rolled_back'], [2, 'rolled_back'], [3, 'failed']]);
+      assert.deepEqual([outcome.result.failedStep, outcome.result.error, outcome.proposal.status], [3, { code: 'EXECUTION_FAILED', message: 'boom' }, 'APPROVED']);
+    });
+
     it('undoes the executed steps and rethrows when the success cannot be recorded', async () => {
       const p = service.createActionProposal({ agentId, title: 't', action: { type: 'multi_step', steps: [FORM, CHART] }, proposedBy: 'u' });
       service.approve(p.id, 'm');
@@ -507,6 +556,86 @@ describe('ProposalService', () => {
       assert.equal(await codeOfAsync(() => service.execute(p.id)), 'UNKNOWN_ACTION_TYPE');
       assert.deepEqual(snapshotRows(db), before);
       assert.equal(canvas.presented.length, 0);
+    });
+  });
+
+  describe('refusal messages, actors and executor context (spec literals)', () => {
+    const message = (fn: () => unknown): [string, string, unknown] => {
+      try {
+        fn();
+      } catch (err) {
+        const e = err as GovernanceError;
+        return [e.code, e.message, e.details];
+      }
+      return assert.fail('expected a refusal');
+    };
+
+    it('names each missing text field and refuses a non-string one', () => {
+      assert.deepEqual(message(() => service.createActionProposal({ agentId, title: ' ', action: FORM, proposedBy: 'u' })), ['INVALID_ARGUMENT', 'A proposal title is required (a non-empty string).', {}]);
+      assert.deepEqual(message(() => service.createTrainingProposal({ agentId, title: '', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' }))[1], 'A proposal title is required (a non-empty string).');
+      assert.deepEqual(message(() => service.createTrainingProposal({ agentId, title: 't', learningObjectives: [], capabilityGaps: [], proposedBy: 'u' }))[1], 'A training proposal needs at least one learning objective.');
+      assert.deepEqual(message(() => service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: '' }))[1], 'proposedBy is required (a non-empty string).');
+      const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
+      assert.deepEqual(message(() => service.approve(p.id, 42 as unknown as string)), ['INVALID_ARGUMENT', 'The approver is required (a non-empty string).', {}]);
+      assert.deepEqual(message(() => service.reject(p.id, '', 'r'))[1], 'The rejecting user is required (a non-empty string).');
+      assert.deepEqual(message(() => service.reject(p.id, 'm', ''))[1], 'A rejection reason is required (a non-empty string).');
+    });
+
+    it('refuses agent and system approvers by the form of their id only, naming them', () => {
+      const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
+      assert.deepEqual(message(() => service.approve(p.id, 'system:auto')), ['PERMISSION_REQUIRED', 'Proposals must be approved by a human; "system:auto" is an agent or system actor.', { proposalId: p.id, approvedBy: 'system:auto' }]);
+      assert.equal(service.approve(p.id, 'ops-system:eu').approvedBy, 'ops-system:eu', 'a human id that merely contains "system:" is a human');
+    });
+
+    it('names unknown grants, wrong statuses, wrong proposal types and unavailable executors', async () => {
+      const p = service.createActionProposal({ agentId, title: 't', action: FORM, proposedBy: 'u' });
+      assert.deepEqual(message(() => service.approve(p.id, 'm', { grants: ['microphone', 'radar'] as unknown as Array<'camera'> })), [
+        'INVALID_ARGUMENT', 'Unknown device capability grant(s): microphone, radar; grants name one of camera, screen_recording, location, notifications.', { proposalId: p.id },
+      ]);
+      service.approve(p.id, 'm');
+      assert.deepEqual(message(() => service.approve(p.id, 'm')), ['INVALID_STATUS', `Proposal "${p.id}" is APPROVED; only PROPOSED proposals can be approved.`, { proposalId: p.id, status: 'APPROVED', allowed: ['PROPOSED'] }]);
+      const t = service.createTrainingProposal({ agentId, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' });
+      service.approve(t.id, 'm');
+      const training = await service.execute(t.id).catch((e: GovernanceError) => e);
+      assert.deepEqual([(training as GovernanceError).message, (training as GovernanceError).details], [
+        `Proposal "${t.id}" is a TRAINING proposal; only ACTION proposals are executed (training runs through the student training service).`, { proposalId: t.id },
+      ]);
+      const b = service.createActionProposal({ agentId, title: 'b', action: { type: 'browser', payload: { steps: [{ action: 'click', selector: '#go' }] } }, proposedBy: 'u' });
+      service.approve(b.id, 'm');
+      const unavailable = await service.execute(b.id).catch((e: GovernanceError) => e);
+      assert.deepEqual([(unavailable as GovernanceError).code, (unavailable as GovernanceError).details], ['EXECUTOR_UNAVAILABLE', { proposalId: b.id, actionType: 'browser' }]);
+    });
+
+    it('refuses a TRAINING proposal for a PAUSED agent, naming the agent and its status', () => {
+      const paused = seedAgent(db, { status: 'PAUSED', name: 'Idle' });
+      assert.deepEqual(message(() => service.createTrainingProposal({ agentId: paused.id, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'u' })), [
+        'AGENT_NOT_ROUTABLE', 'Agent "Idle" is PAUSED; reactivate it before it proposes or executes actions.', { agentId: paused.id, status: 'PAUSED' },
+      ]);
+    });
+
+    it('records "system" as the actor when none is given, and tells undo which step it undoes', async () => {
+      const undone: unknown[] = [];
+      let calls = 0;
+      const s = new ProposalService({
+        ...deps,
+        executors: {
+          canvas: {
+            present: async () => {
+              if (++calls === 2) throw new Error('second failed');
+              return { n: calls };
+            },
+            undo: async (_o, ctx) => {
+              undone.push(ctx);
+            },
+          },
+        },
+      });
+      const p = s.createActionProposal({ agentId, title: 't', action: { type: 'multi_step', steps: [FORM, FORM] }, proposedBy: 'u' });
+      s.approve(p.id, 'm');
+      const outcome = await s.execute(p.id);
+      assert.equal(outcome.result.actor, 'system');
+      assert.deepEqual(deps.audit.list({ action: 'proposal.execution_failed' }).map((e) => e.actor), ['system']);
+      assert.deepEqual(undone, [{ proposalId: p.id, agentId, stepIndex: 0 }]);
     });
   });
 });

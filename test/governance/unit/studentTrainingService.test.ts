@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import {
+  ProposalService,
   StudentTrainingService,
   deriveTrainingPlan,
   insertProposal,
+  updateProposalFields,
   type Agent,
   type GovernanceDatabase,
   type Json,
@@ -184,6 +186,17 @@ describe('StudentTrainingService', () => {
       assert.deepEqual(snapshotRows(db), before);
     });
 
+    it('refuses to approve a REJECTED training proposal: no session is scheduled', () => {
+      const agent = seedAgent(db);
+      const proposal = proposalFor(agent);
+      new ProposalService(deps).reject(proposal.id, supervisor, 'not now');
+      const before = snapshotRows(db);
+      const err = refusedWith('INVALID_STATUS', () => training.approveTrainingProposal(proposal.id, supervisor));
+      assert.equal(err.message, `Only a PROPOSED training proposal can be approved; "${proposal.id}" is REJECTED.`);
+      assert.deepEqual(err.details, { proposalId: proposal.id, status: 'REJECTED' });
+      assert.deepEqual(snapshotRows(db), before);
+    });
+
     it('refuses an ACTION proposal, an unknown proposal and invalid hour values', () => {
       const agent = seedAgent(db, { status: 'INTERN' });
       const action = insertProposal(db, deps.clock, deps.ids, { agentId: agent.id, agentName: agent.name, proposalType: 'ACTION', title: 'a', proposedBy: 'x' });
@@ -344,11 +357,37 @@ describe('StudentTrainingService', () => {
       assert.equal(db.get<{ outcome: string }>('SELECT outcome FROM agent_episodes')!.outcome, 'partial');
     });
 
+    it('classifies the episode outcome at the spec boundaries: ≥ 0.7 success, ≥ 0.4 partial, below failure', () => {
+      const outcomes: Array<[number, string]> = [];
+      for (const perf of [0.7, 0.69, 0.4, 0.39, 0, 1]) {
+        const result = training.completeSession(inProgress(seedAgent(db, { confidence: 0.1 })).id, { performanceScore: perf });
+        outcomes.push([perf, db.get<{ outcome: string }>('SELECT outcome FROM agent_episodes WHERE id = ?', [result.episodeId])!.outcome]);
+      }
+      assert.deepEqual(outcomes, [[0.7, 'success'], [0.69, 'partial'], [0.4, 'partial'], [0.39, 'failure'], [0, 'failure'], [1, 'success']]);
+    });
+
+    it('computes the boost as 0.2·performance − 0.02·errors within [0, 0.2], and audits completion with actor and details', () => {
+      const boosts: number[] = [];
+      for (const [perf, errors] of [[0.5, 0], [0.5, 2], [1, 1], [0.05, 1]] as const) {
+        boosts.push(training.completeSession(inProgress(seedAgent(db, { confidence: 0.1 })).id, { performanceScore: perf, errorsCount: errors }).confidenceBoost);
+      }
+      assert.deepEqual(boosts, [0.1, 0.06, 0.18, 0]);
+      const completed = deps.audit.list({ action: 'training.completed' });
+      assert.equal(completed.length, 4);
+      assert.deepEqual(completed.map((e) => e.actor), Array(4).fill('system:student-training'));
+      const [first] = completed;
+      assert.deepEqual(first.details, { sessionId: (first.details as { sessionId: string }).sessionId, performanceScore: 0.5, confidenceBoost: 0.1, promoted: false, unmetCriteria: [], episodeId: 'episode-1' });
+      const started = deps.audit.list({ action: 'training.started' })[0];
+      assert.deepEqual([started.actor, started.details], ['system:student-training', { sessionId: (first.details as { sessionId: string }).sessionId }]);
+      const scheduled = deps.audit.list({ action: 'training.scheduled' })[0];
+      assert.equal(scheduled.actor, supervisor);
+    });
+
     it('refuses invalid outcomes and illegal transitions, changing nothing', () => {
       const agent = seedAgent(db, { confidence: 0.3 });
       const session = inProgress(agent);
       const before = snapshotRows(db);
-      for (const outcome of [{ performanceScore: 1.5 }, { performanceScore: Number.NaN }, { performanceScore: 0.5, errorsCount: -1 }, { performanceScore: 0.5, errorsCount: 1.5 }, { performanceScore: 0.5, tasksCompleted: 99 }, { performanceScore: 0.5, tasksCompleted: -1 }]) {
+      for (const outcome of [{ performanceScore: 1.5 }, { performanceScore: Number.NaN }, { performanceScore: -0.1 }, { performanceScore: '0.8' as unknown as number }, { performanceScore: null as unknown as number }, { performanceScore: 0.5, errorsCount: -1 }, { performanceScore: 0.5, errorsCount: 1.5 }, { performanceScore: 0.5, tasksCompleted: 99 }, { performanceScore: 0.5, tasksCompleted: -1 }]) {
         refusedWith('INVALID_ARGUMENT', () => training.completeSession(session.id, outcome));
       }
       refusedWith('NOT_FOUND', () => training.completeSession('missing', { performanceScore: 0.5 }));
@@ -360,6 +399,100 @@ describe('StudentTrainingService', () => {
       training.completeSession(session.id, { performanceScore: 0.5 });
       refusedWith('INVALID_TRANSITION', () => training.completeSession(session.id, { performanceScore: 0.5 }));
       assert.equal(allRows(db, 'agent_episodes').length, 1);
+    });
+  });
+
+  describe('records, audit trail and refusal messages (spec literals)', () => {
+    it('a training proposal from a blocked trigger: ids, title, description, reasoning and its audit', () => {
+      const agent = seedAgent(db, { status: 'STUDENT', confidence: 0.2, name: 'Reporter' });
+      const blocked = block(agent);
+      assert.equal(blocked.id, 'blocked-1');
+      const proposal = training.createTrainingProposal(blocked.id);
+      assert.deepEqual([proposal.title, proposal.description, proposal.reasoning], [
+        'Training: crm.sync for Reporter',
+        'Reporter was blocked: STUDENT agents may not act',
+        'A STUDENT agent (confidence 0.2) may not act on DATA_SYNC triggers; training closes the capability gaps.',
+      ]);
+      const [created] = deps.audit.list({ action: 'proposal.created' });
+      assert.deepEqual([created.actor, created.agentId], ['system:student-training', agent.id]);
+      const again = refusedWith('INVALID_STATUS', () => training.createTrainingProposal(blocked.id));
+      assert.deepEqual(again.details, { blockedTriggerId: blocked.id });
+      const missing = refusedWith('NOT_FOUND', () => training.requireBlockedTrigger('nope'));
+      assert.deepEqual([missing.message, missing.details], ['No blocked trigger context with id "nope".', { blockedTriggerId: 'nope' }]);
+    });
+
+    it('a numeric-string complexity adds no capability gap', () => {
+      assert.deepEqual(deriveTrainingPlan('MANUAL', 'x', { actionComplexity: '3' }).capabilityGaps, ['handling x triggers']);
+    });
+
+    it('explains an estimate from the agent\'s own history by name', () => {
+      const agent = seedAgent(db, { name: 'Scribe' });
+      const session = inProgress(agent);
+      deps.clock.advance(2 * HOUR);
+      training.completeSession(session.id, { performanceScore: 0.5 });
+      assert.equal(training.estimateDuration(agent.id).reasoning, 'Mean of 1 completed training session(s) of Scribe.');
+    });
+
+    it('accepts hour values at their limits (24 h a day, 1000 h, an override above 24 h) and ignores options left undefined', () => {
+      const agent = seedAgent(db);
+      const limits = training.approveTrainingProposal(proposalFor(agent).id, supervisor, { overrideDurationHours: 1000, hoursPerDayLimit: 24 });
+      assert.deepEqual([limits.proposal.userOverrideDurationHours, limits.proposal.hoursPerDayLimit], [1000, 24]);
+      const long = training.approveTrainingProposal(proposalFor(agent).id, supervisor, { overrideDurationHours: 100, hoursPerDayLimit: undefined });
+      assert.deepEqual([long.proposal.userOverrideDurationHours, long.proposal.hoursPerDayLimit], [100, null]);
+      const fromProposalService = new ProposalService(deps).createTrainingProposal({ agentId: agent.id, title: 't', learningObjectives: ['a'], capabilityGaps: [], proposedBy: 'lead', hoursPerDayLimit: 2 });
+      assert.equal(training.approveTrainingProposal(fromProposalService.id, supervisor).proposal.hoursPerDayLimit, 2, 'an earlier daily limit is kept');
+      const approvals = deps.audit.list({ action: 'proposal.approved' });
+      assert.deepEqual(approvals.map((e) => [e.actor, e.details]), [
+        [supervisor, { proposalId: limits.proposal.id, overrideDurationHours: 1000 }],
+        [supervisor, { proposalId: long.proposal.id, overrideDurationHours: 100 }],
+        [supervisor, { proposalId: fromProposalService.id }],
+      ]);
+      const bad = refusedWith('INVALID_ARGUMENT', () => training.approveTrainingProposal(proposalFor(agent).id, supervisor, { overrideDurationHours: '10' as unknown as number }));
+      assert.deepEqual([bad.message, (bad.details as { proposalId: string }).proposalId !== undefined], ['overrideDurationHours must be a positive number of hours, got 10.', true]);
+      refusedWith('INVALID_ARGUMENT', () => training.approveTrainingProposal(proposalFor(agent).id, supervisor, { overrideDurationHours: 1000.5 }));
+    });
+
+    it('schedules with ids, audits scheduling by system:student-training when nobody supervises, and names the refusal', () => {
+      const agent = seedAgent(db);
+      const proposal = proposalFor(agent);
+      updateProposalFields(db, proposal.id, { status: 'APPROVED' });
+      const session = training.scheduleSession(proposal.id);
+      assert.equal(session.id, 'training-1');
+      const [scheduled] = deps.audit.list({ action: 'training.scheduled' });
+      assert.deepEqual([scheduled.actor, scheduled.details], ['system:student-training', { sessionId: 'training-1', proposalId: proposal.id }]);
+      const err = refusedWith('INVALID_STATUS', () => training.scheduleSession(proposal.id));
+      assert.deepEqual(err.details, { proposalId: proposal.id });
+      const action = new ProposalService(deps).createActionProposal({ agentId: seedAgent(db, { status: 'INTERN' }).id, title: 'a', action: { type: 'canvas', payload: { kind: 'form', fields: [{ name: 'x' }] } }, proposedBy: 'u' });
+      const notTraining = refusedWith('INVALID_ARGUMENT', () => training.scheduleSession(action.id));
+      assert.deepEqual([notTraining.message, notTraining.details], [`Proposal "${action.id}" is an ACTION proposal, not a TRAINING proposal.`, { proposalId: action.id }]);
+    });
+
+    it('completes with no task done and no capabilities developed; refusal messages name the values', () => {
+      const agent = seedAgent(db);
+      const session = inProgress(agent);
+      const bad = refusedWith('INVALID_ARGUMENT', () => training.completeSession(session.id, { performanceScore: 2, errorsCount: 1 }));
+      assert.deepEqual([bad.message, bad.details], ['performanceScore must be within [0, 1] and errorsCount a non-negative integer (got 2, 1).', { sessionId: session.id }]);
+      const tasks = refusedWith('INVALID_ARGUMENT', () => training.completeSession(session.id, { performanceScore: 0.5, tasksCompleted: 9 }));
+      assert.deepEqual([tasks.message, tasks.details], [`tasksCompleted must be an integer between 0 and ${session.totalTasks}, got 9.`, { sessionId: session.id }]);
+      const done = training.completeSession(session.id, { performanceScore: 0.5, tasksCompleted: 0 });
+      assert.deepEqual([done.session.tasksCompleted, done.session.capabilitiesDeveloped], [0, []]);
+      const missing = refusedWith('NOT_FOUND', () => training.requireSession('missing'));
+      assert.deepEqual([missing.message, missing.details], ['No training session with id "missing".', { sessionId: 'missing' }]);
+    });
+
+    it('audits failure and cancellation as system:student-training with the reason; refuses an illegal move naming both states', () => {
+      const agent = seedAgent(db);
+      const running = inProgress(agent);
+      training.failSession(running.id, 'froze');
+      const { session: scheduled } = training.approveTrainingProposal(proposalFor(agent).id, supervisor);
+      training.cancelSession(scheduled.id, 'on leave');
+      const trail = [...deps.audit.list({ action: 'training.failed' }), ...deps.audit.list({ action: 'training.cancelled' })].map((e) => [e.actor, e.details]);
+      assert.deepEqual(trail, [
+        ['system:student-training', { sessionId: running.id, reason: 'froze' }],
+        ['system:student-training', { sessionId: scheduled.id, reason: 'on leave' }],
+      ]);
+      const err = refusedWith('INVALID_TRANSITION', () => training.cancelSession(running.id, 'again'));
+      assert.deepEqual([err.message, err.details], [`Training session "${running.id}" is FAILED; it can move to CANCELLED only from SCHEDULED or IN_PROGRESS.`, { sessionId: running.id, from: 'FAILED', to: 'CANCELLED' }]);
     });
   });
 });

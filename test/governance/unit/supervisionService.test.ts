@@ -7,7 +7,7 @@ import {
   type GovernanceDatabase,
   type InterventionType,
 } from '../../../src/governance';
-import { countRows, freshDb, refusedWith, seedAgent, seedEpisodes, seedUser, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
+import { countRows, freshDb, refusedWith, seedAgent, seedEpisodes, seedRule, seedUser, seedWorkspace, snapshotRows, testDeps } from '../fixtures';
 
 describe('SupervisionService', () => {
   let db: GovernanceDatabase;
@@ -269,6 +269,81 @@ describe('SupervisionService', () => {
       assert.deepEqual(supervision.listSessions({ status: 'COMPLETED' }).map((s) => s.id), [s2.id]);
       assert.deepEqual(supervision.listSessions({ agentId: one.id, status: 'COMPLETED' }), []);
       refusedWith('NOT_FOUND', () => supervision.requireSession('missing'));
+    });
+  });
+
+  describe('audit trail, refusal messages and episode evidence (spec literals)', () => {
+    it('audits start, activity, interventions, resume, completion and interruption with actor and details', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+      const a = supervision.startSession(agent.id, { triggerId: 'trigger-7' });
+      supervision.monitor(a.id, { action: { click: '#save' }, outcome: 'saved' });
+      supervision.intervene(a.id, 'pause', 'hold');
+      supervision.resume(a.id);
+      supervision.intervene(a.id, 'correct', 'use net', supervisor);
+      const done = supervision.complete(a.id, { rating: 3 });
+      const b = supervision.startSession(agent.id);
+      supervision.interrupt(b.id, 'agent paused by admin');
+      const trail = deps.audit.list({ agentId: agent.id }).filter((e) => e.action.startsWith('supervision.')).map((e) => [e.action, e.actor, e.details]);
+      assert.deepEqual(trail, [
+        ['supervision.started', 'system:supervision', { sessionId: a.id, triggerId: 'trigger-7' }],
+        ['supervision.action', `agent:${agent.id}`, { sessionId: a.id, action: { click: '#save' }, outcome: 'saved' }],
+        ['supervision.intervention', 'supervisor', { sessionId: a.id, type: 'pause', guidance: 'hold' }],
+        ['supervision.resumed', 'supervisor', { sessionId: a.id }],
+        ['supervision.intervention', supervisor, { sessionId: a.id, type: 'correct', guidance: 'use net' }],
+        ['supervision.completed', 'supervisor', { sessionId: a.id, status: 'COMPLETED', confidenceBoost: -0.02, outcome: 'partial', episodeId: done.episodeId }],
+        ['supervision.started', 'system:supervision', { sessionId: b.id }],
+        ['supervision.interrupted', 'system:supervision', { sessionId: b.id, reason: 'agent paused by admin' }],
+      ]);
+      const [change] = deps.audit.list({ action: 'agent.confidence_changed' });
+      assert.deepEqual([change.actor, change.details], ['supervisor', { from: 0.8, to: 0.78, reason: `supervision session ${a.id} rated 3` }]);
+    });
+
+    it('terminates a RUNNING session too, with the termination reason on the confidence change', () => {
+      const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.85 });
+      const { id } = supervision.startSession(agent.id);
+      assert.equal(supervision.intervene(id, 'terminate', 'unsafe').status, 'TERMINATED');
+      const [change] = deps.audit.list({ action: 'agent.confidence_changed' });
+      assert.deepEqual([change.actor, change.details], ['supervisor', { from: 0.85, to: 0.75, reason: `supervision session ${id} terminated` }]);
+      assert.deepEqual((deps.audit.list({ action: 'supervision.completed' })[0].details as { status: string; outcome: string }).status, 'TERMINATED');
+      const err = refusedWith('INVALID_TRANSITION', () => supervision.intervene(id, 'terminate', 'again'));
+      assert.equal(err.message, `Supervision session "${id}" is TERMINATED; cannot terminate (allowed only when RUNNING or PAUSED).`);
+      assert.deepEqual(err.details, { sessionId: id, status: 'TERMINATED' });
+    });
+
+    it('refuses with messages and details that name the session, the agent and what was wrong', () => {
+      const student = seedAgent(db, { status: 'STUDENT', name: 'Learner' });
+      const start = refusedWith('INVALID_STATUS', () => supervision.startSession(student.id));
+      assert.deepEqual([start.message, start.details], ['Agent "Learner" is STUDENT; only SUPERVISED agents run under supervision sessions.', { agentId: student.id, status: 'STUDENT' }]);
+      const agent = seedAgent(db, { status: 'SUPERVISED' });
+      const { id } = supervision.startSession(agent.id);
+      const empty = refusedWith('INVALID_ARGUMENT', () => supervision.monitor(id, {}));
+      assert.deepEqual([empty.message, empty.details], ['monitor() needs an action or an outcome to record.', { sessionId: id }]);
+      const shout = refusedWith('INVALID_ARGUMENT', () => supervision.intervene(id, 'shout' as InterventionType, 'x'));
+      assert.deepEqual(shout.details, { sessionId: id });
+      const rating = refusedWith('INVALID_ARGUMENT', () => supervision.complete(id, { rating: 7 }));
+      assert.deepEqual([rating.message, rating.details], ['Supervisor rating must be an integer from 1 to 5, got 7.', { sessionId: id }]);
+      const resume = refusedWith('INVALID_TRANSITION', () => supervision.resume(id));
+      assert.equal(resume.message, `Supervision session "${id}" is RUNNING; cannot resume (allowed only when PAUSED).`);
+      supervision.complete(id, { rating: 4 });
+      const interrupt = refusedWith('INVALID_TRANSITION', () => supervision.interrupt(id, 'late'));
+      assert.equal(interrupt.message, `Supervision session "${id}" is COMPLETED; cannot interrupt (allowed only when RUNNING or PAUSED).`);
+      const missing = refusedWith('NOT_FOUND', () => supervision.requireSession('missing'));
+      assert.deepEqual([missing.message, missing.details], ['No supervision session with id "missing".', { sessionId: 'missing' }]);
+    });
+
+    it('scores the session episode against the constitutional rules on its trigger, actions and outcomes', () => {
+      seedRule(db, { code: 'NO_DELETE', severity: 'high', pattern: 'drop table' });
+      const score = (entry: { action?: string; outcome?: string; triggerContext?: Record<string, string> }): number => {
+        const agent = seedAgent(db, { status: 'SUPERVISED', confidence: 0.8 });
+        const { id } = supervision.startSession(agent.id, { triggerContext: entry.triggerContext });
+        if (entry.action !== undefined || entry.outcome !== undefined) supervision.monitor(id, { action: entry.action, outcome: entry.outcome });
+        const { episodeId } = supervision.complete(id, { rating: 4 });
+        return db.get<{ constitutional_score: number }>('SELECT constitutional_score FROM agent_episodes WHERE id = ?', [episodeId])!.constitutional_score;
+      };
+      assert.deepEqual(
+        [score({ action: 'DROP TABLE invoices' }), score({ outcome: 'ran drop table' }), score({ triggerContext: { sql: 'drop table x' } }), score({ action: 'select 1' })],
+        [0.65, 0.65, 0.65, 1],
+      );
     });
   });
 });

@@ -14,7 +14,7 @@ import {
   type TriggerExecutor,
   type TriggerSource,
 } from '../../../src/governance';
-import { allRows, countRows, freshDb, seedAgent, seedEpisodes, snapshotRows, testDeps } from '../fixtures';
+import { allRows, countRows, freshDb, seedAgent, seedEpisodes, seedRule, snapshotRows, testDeps } from '../fixtures';
 
 function codeOf(err: unknown): string {
   assert.ok(err instanceof GovernanceError, `expected a GovernanceError, got ${String(err)}`);
@@ -287,23 +287,26 @@ describe('TriggerInterceptor', () => {
       });
     }
 
-    const bad: Array<[string, TriggerSource, string, unknown, string]> = [
-      ['an unknown source', 'CRON' as TriggerSource, 't', {}, 'INVALID_ARGUMENT'],
-      ['an empty trigger type', 'MANUAL', '  ', {}, 'INVALID_ARGUMENT'],
-      ['a non-string trigger type', 'MANUAL', 42 as unknown as string, {}, 'INVALID_ARGUMENT'],
-      ['an array context', 'MANUAL', 't', [], 'INVALID_PAYLOAD'],
-      ['a null context', 'MANUAL', 't', null, 'INVALID_PAYLOAD'],
-      ['a complexity of 5', 'MANUAL', 't', { actionComplexity: 5 }, 'INVALID_PAYLOAD'],
-      ['a fractional complexity', 'MANUAL', 't', { actionComplexity: 1.5 }, 'INVALID_PAYLOAD'],
-      ['a string complexity', 'MANUAL', 't', { actionComplexity: 'high' }, 'INVALID_PAYLOAD'],
+    const bad: Array<[string, TriggerSource, string, unknown, string, string, Record<string, unknown>]> = [
+      ['an unknown source', 'CRON' as TriggerSource, 't', {}, 'INVALID_ARGUMENT', 'Unknown trigger source "CRON"; use one of MANUAL, DATA_SYNC, WORKFLOW_ENGINE, AI_COORDINATOR.', { source: 'CRON' }],
+      ['an empty trigger type', 'MANUAL', '  ', {}, 'INVALID_ARGUMENT', 'triggerType must be a non-empty string.', { triggerType: '  ' }],
+      ['a non-string trigger type', 'MANUAL', 42 as unknown as string, {}, 'INVALID_ARGUMENT', 'triggerType must be a non-empty string.', { triggerType: 42 }],
+      ['an array context', 'MANUAL', 't', [], 'INVALID_PAYLOAD', 'Trigger context must be a JSON object.', { triggerType: 't' }],
+      ['a null context', 'MANUAL', 't', null, 'INVALID_PAYLOAD', 'Trigger context must be a JSON object.', { triggerType: 't' }],
+      ['a string context', 'MANUAL', 't', 'do it', 'INVALID_PAYLOAD', 'Trigger context must be a JSON object.', { triggerType: 't' }],
+      ['a complexity of 5', 'MANUAL', 't', { actionComplexity: 5 }, 'INVALID_PAYLOAD', 'context.actionComplexity must be an integer from 1 to 4, got 5.', { triggerType: 't' }],
+      ['a complexity of 0', 'MANUAL', 't', { actionComplexity: 0 }, 'INVALID_PAYLOAD', 'context.actionComplexity must be an integer from 1 to 4, got 0.', { triggerType: 't' }],
+      ['a fractional complexity', 'MANUAL', 't', { actionComplexity: 1.5 }, 'INVALID_PAYLOAD', 'context.actionComplexity must be an integer from 1 to 4, got 1.5.', { triggerType: 't' }],
+      ['a string complexity', 'MANUAL', 't', { actionComplexity: 'high' }, 'INVALID_PAYLOAD', 'context.actionComplexity must be an integer from 1 to 4, got "high".', { triggerType: 't' }],
+      ['a numeric-string complexity', 'MANUAL', 't', { actionComplexity: '3' }, 'INVALID_PAYLOAD', 'context.actionComplexity must be an integer from 1 to 4, got "3".', { triggerType: 't' }],
     ];
-    for (const [label, source, type, context, code] of bad) {
+    for (const [label, source, type, context, code, message, details] of bad) {
       it(`refuses ${label} with ${code}`, async () => {
         const agent = seedAgent(db, { status: 'AUTONOMOUS' });
         const executor = recordingExecutor();
         const before = snapshotRows(db);
         const err = await refusal(new TriggerInterceptor({ ...deps, executor }).intercept(agent.id, source, type, context as Record<string, Json>));
-        assert.equal(err.code, code);
+        assert.deepEqual([err.code, err.message, err.details], [code, message, details]);
         assert.deepEqual(snapshotRows(db), before);
         assert.equal(executor.calls.length, 0);
       });
@@ -324,6 +327,65 @@ describe('TriggerInterceptor', () => {
       const interceptor = new TriggerInterceptor({ ...deps, training: new StudentTrainingService(deps), supervision });
       const result = await interceptor.intercept(agent.id, 'DATA_SYNC', 't');
       assert.equal(supervision.requireSession(result.supervisionSessionId!).status, 'RUNNING');
+    });
+  });
+
+  describe('audit trail, reasons and records (spec literals)', () => {
+    it('states the documented reason for every decision', async () => {
+      const interceptor = new TriggerInterceptor(deps);
+      const reasons: string[] = [];
+      for (const [status, complexity] of [['STUDENT', 1], ['INTERN', 1], ['SUPERVISED', 3], ['SUPERVISED', 4], ['AUTONOMOUS', 4]] as const) {
+        const agent = seedAgent(db, { status });
+        reasons.push((await interceptor.intercept(agent.id, 'DATA_SYNC', 'sync', { actionComplexity: complexity, action: FORM })).reason);
+      }
+      assert.deepEqual(reasons, [
+        'STUDENT agents may not act on triggers; routed to training',
+        'INTERN agents act only after human approval',
+        'SUPERVISED agents act under a live supervision session',
+        'action complexity 4 exceeds SUPERVISED maximum 3; needs human approval',
+        'AUTONOMOUS agents execute directly',
+      ]);
+      assert.deepEqual(routeByMaturity('INTERN', 2), { decision: 'PROPOSE', reason: 'INTERN agents act only after human approval' });
+      const err = (() => { try { routeByMaturity('PAUSED', 1); } catch (e) { return e as GovernanceError; } })()!;
+      assert.deepEqual([err.code, err.message, err.details], ['AGENT_NOT_ROUTABLE', 'Agent is PAUSED; it receives no triggers until it is reactivated.', { status: 'PAUSED' }]);
+    });
+
+    it('audits every decision as system:trigger-interceptor with the trigger\'s details', async () => {
+      const interceptor = new TriggerInterceptor(deps);
+      const student = seedAgent(db, { status: 'STUDENT', confidence: 0.6 });
+      const intern = seedAgent(db, { status: 'INTERN', name: 'Clerk' });
+      const supervised = seedAgent(db, { status: 'SUPERVISED' });
+      const autonomous = seedAgent(db, { status: 'AUTONOMOUS' });
+      const blocked = await interceptor.intercept(student.id, 'DATA_SYNC', 'crm.sync');
+      const proposed = await interceptor.intercept(intern.id, 'WORKFLOW_ENGINE', 'form.request', { action: FORM });
+      const watched = await interceptor.intercept(supervised.id, 'MANUAL', 'ticket.update');
+      const executed = await interceptor.intercept(autonomous.id, 'AI_COORDINATOR', 'report.publish');
+      assert.deepEqual([blocked.triggerId, proposed.triggerId, watched.triggerId, executed.triggerId], ['trigger-1', 'trigger-2', 'trigger-3', 'trigger-4']);
+      const byAction = (action: string) => deps.audit.list({ action }).map((e) => [e.actor, e.agentId, e.details]);
+      assert.deepEqual(byAction('maturity.mismatch'), [['system:trigger-interceptor', student.id, { status: 'STUDENT', confidence: 0.6, impliedStatus: 'INTERN' }]]);
+      const base = (triggerId: string, source: string, triggerType: string, status: string, reason: string) => ({ triggerId, source, triggerType, manual: source === 'MANUAL', reason, status });
+      assert.deepEqual(byAction('trigger.blocked'), [['system:trigger-interceptor', student.id, { ...base('trigger-1', 'DATA_SYNC', 'crm.sync', 'STUDENT', blocked.reason), blockedTriggerId: blocked.blockedTriggerId!, proposalId: blocked.proposalId! }]]);
+      assert.deepEqual(byAction('trigger.proposed'), [['system:trigger-interceptor', intern.id, { ...base('trigger-2', 'WORKFLOW_ENGINE', 'form.request', 'INTERN', proposed.reason), proposalId: proposed.proposalId! }]]);
+      assert.deepEqual(byAction('trigger.supervised'), [['system:trigger-interceptor', supervised.id, { ...base('trigger-3', 'MANUAL', 'ticket.update', 'SUPERVISED', watched.reason), supervisionSessionId: watched.supervisionSessionId! }]]);
+      assert.deepEqual(byAction('trigger.executed'), [['system:trigger-interceptor', autonomous.id, { ...base('trigger-4', 'AI_COORDINATOR', 'report.publish', 'AUTONOMOUS', executed.reason), episodeId: executed.episodeId!, output: { dispatched: true } }]]);
+      const proposal = db.get<{ title: string; description: string; reasoning: string }>('SELECT title, description, reasoning FROM agent_proposals WHERE id = ?', [proposed.proposalId!])!;
+      assert.deepEqual(proposal, { title: 'form.request (WORKFLOW_ENGINE) by Clerk', description: 'Trigger form.request from WORKFLOW_ENGINE awaiting human approval.', reasoning: 'INTERN agents act only after human approval' });
+    });
+
+    it('scores the execution episode against the constitutional rules on what was done: the executor output or its error', async () => {
+      seedRule(db, { code: 'NO_SECRETS', severity: 'medium', pattern: 'secret' });
+      const agent = seedAgent(db, { status: 'AUTONOMOUS' });
+      const leaking: TriggerExecutor = { execute: async () => ({ posted: 'the secret plan' }) };
+      const ok = await new TriggerInterceptor({ ...deps, executor: leaking }).intercept(agent.id, 'MANUAL', 'post');
+      const failed = await new TriggerInterceptor({ ...deps, executor: recordingExecutor(new Error('secret store locked')) }).intercept(agent.id, 'MANUAL', 'post');
+      const clean = await new TriggerInterceptor({ ...deps, executor: recordingExecutor() }).intercept(agent.id, 'MANUAL', 'post');
+      const score = (id: string) => db.get<{ constitutional_score: number }>('SELECT constitutional_score FROM agent_episodes WHERE id = ?', [id])!.constitutional_score;
+      assert.deepEqual([score(ok.episodeId!), score(failed.episodeId!), score(clean.episodeId!)], [0.85, 0.85, 1]);
+      assert.deepEqual(db.all('SELECT maturity_at_time, outcome, human_intervention_count FROM agent_episodes ORDER BY rowid'), [
+        { maturity_at_time: 'AUTONOMOUS', outcome: 'success', human_intervention_count: 0 },
+        { maturity_at_time: 'AUTONOMOUS', outcome: 'failure', human_intervention_count: 0 },
+        { maturity_at_time: 'AUTONOMOUS', outcome: 'success', human_intervention_count: 0 },
+      ]);
     });
   });
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
-import { ConfigError, embeddedConfig, extensionRoot, loadConfig, resolveConfig } from '../../../src/coverage/index';
+import { ConfigError, embeddedConfig, extensionRoot, loadConfig, NoSetupError, resolveConfig } from '../../../src/coverage/index';
 import { fixture } from './helpers';
 
 describe('coverage config', () => {
@@ -24,14 +24,23 @@ describe('coverage config', () => {
     assert.deepEqual(c.targets, [{ glob: 'lib/**/*.ts', lines: 80 }]);
   });
 
-  it('falls back to the embedded governance suite', async () => {
-    const c = await loadConfig(path.join(fixture('runner'), 'src'));
+  it('refuses a folder with no mocha setup and no config, listing the ways forward (never the embedded suite)', async () => {
+    await assert.rejects(loadConfig(fixture('no-setup')), (err: unknown) => {
+      assert.ok(err instanceof NoSetupError);
+      assert.equal(err.root, fixture('no-setup'));
+      assert.match(err.message, /^No mocha setup and no governance-coverage config in .*no-setup\. Ways forward:\n- add a \.mocharc\.json/);
+      return true;
+    });
+  });
+
+  it('uses the embedded governance suite when the root is this project, from the root\'s own files', async () => {
+    const c = await loadConfig(extensionRoot());
     assert.deepEqual(c, embeddedConfig());
     assert.equal(c.root, extensionRoot());
     assert.deepEqual(c.testGlobs, ['test/governance/**/*.test.ts']);
     const service = c.targets.find((t) => t.glob === 'src/governance/proposalService.ts');
-    assert.deepEqual(service, { glob: 'src/governance/proposalService.ts', lines: 95, branches: 90, functions: 95, statements: 95 });
-    assert.deepEqual(c.targets[0], { glob: 'src/governance/**/*.ts', lines: 90, branches: 80 });
+    assert.deepEqual(service, { glob: 'src/governance/proposalService.ts', lines: 95, branches: 90, functions: 95, statements: 95, mutation: 95 });
+    assert.deepEqual(c.targets[0], { glob: 'src/governance/**/*.ts', lines: 90, branches: 80, mutation: 90 });
     assert.equal(c.targets.length, 6);
   });
 
@@ -40,12 +49,12 @@ describe('coverage config', () => {
     await assert.rejects(loadConfig(fixture('bad-config')), (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.deepEqual(err.problems, [
-        { file, field: 'colour', expected: 'one of the known fields (testGlobs, sourceGlobs, require, timeout, runTimeout, targets, hints, reportDir)', actual: 'boolean true' },
+        { file, field: 'colour', expected: 'one of the known fields (testGlobs, sourceGlobs, require, timeout, runTimeout, targets, hints, reportDir, equivalentMutants)', actual: 'boolean true' },
         { file, field: 'testGlobs', expected: 'a non-empty array of non-empty strings (globs relative to the root)', actual: '"test/*.test.ts"' },
-        { file, field: 'timeout', expected: 'a positive number of milliseconds', actual: 'number -5' },
+        { file, field: 'timeout', expected: 'a positive number of milliseconds, at most 2147483647 (about 24.8 days: the longest timer Node.js keeps)', actual: 'number -5' },
         { file, field: 'targets[0].lines', expected: 'a percentage between 0 and 100', actual: 'number 150' },
       ]);
-      assert.match(err.message, /governance-coverage\.config\.json: field "timeout" — expected a positive number of milliseconds, got number -5/);
+      assert.match(err.message, /governance-coverage\.config\.json: field "timeout" — expected a positive number of milliseconds, at most 2147483647 \(about 24\.8 days: the longest timer Node\.js keeps\), got number -5/);
       return true;
     });
   });

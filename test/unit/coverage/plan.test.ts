@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { analyze, loadConfig, renderPlan, writeReports } from '../../../src/coverage/index';
+import { verifyCommand } from '../../../src/coverage/reports';
 import type { Analysis, ResolvedConfig, RunResult } from '../../../src/coverage/model';
 import { fixture, runFixture } from './helpers';
 
@@ -49,6 +50,11 @@ describe('coverage reports and gap-closure plan', function () {
       '- **Verify:** run **Governance: Run governance tests with coverage** from the command palette and check that src/unused.ts no longer shows gap marks (status bar: the target is met)',
     ));
     assert.ok(!plan.some((l) => l.includes('npx governance-coverage')));
+    // Where the project has the CLI, file names travel as single-quoted shell words, never inside the script (issue 11).
+    assert.equal(
+      verifyCommand(config, analysis.files.find((f) => f.relative === 'src/unused.ts')!),
+      'npx governance-coverage run --config \'governance-coverage.config.json\' --json | node -e \'const f=process.argv[1];const r=JSON.parse(require("fs").readFileSync(0,"utf8")).files.find(x=>x.file===f);process.exit(r&&r.meetsTarget?0:1)\' \'src/unused.ts\'',
+    );
     const beyond = plan.indexOf('## Beyond target');
     assert.deepEqual(plan.slice(beyond, beyond + 6), [
       '## Beyond target',

@@ -1,9 +1,17 @@
 import { strict as assert } from 'assert';
 import type { Analysis, FileReport, Gap } from '../../../src/coverage/model';
 import {
-  commandUri, compactHover, filesBelowTarget, gapRangesForFile, HINT_COMMANDS, inlineHintText, neededText,
-  renderHoverMarkdown, statusInfo, suggestedTestSnippet,
+  codeBlock, codeSpan, commandUri, filesBelowTarget, gapRangesForFile, HINT_COMMANDS, hoverParagraphs, inlineHintText, neededText,
+  statusInfo, suggestedTestSnippet, type HoverParagraph, type HoverPiece,
 } from '../../../src/editor/hints';
+
+/** The hover's content as a person reads it: workspace text as is, code pieces as their code spans. */
+const read = (paragraphs: HoverParagraph[], compact = false) =>
+  paragraphs
+    .filter((p) => !compact || p.compact)
+    .map((p) => p.pieces.map((x: HoverPiece) => ('md' in x ? x.md : 'text' in x ? x.text : 'code' in x ? codeSpan(x.code) : codeBlock(x.codeblock, x.lang))).join(''))
+    .join('\n\n');
+const renderHoverMarkdown = (r: FileReport, g: Gap, rootDir: string, stale = false) => read(hoverParagraphs(r, g, rootDir, stale));
 
 const root = '/ws';
 const file = '/ws/src/governance/proposalService.ts';
@@ -86,15 +94,35 @@ describe('editor/hints: decorations, hover, status text', () => {
     assert.match(renderHoverMarkdown(report(), gap(), root, true), /changed since the last run/);
   });
 
-  it('keeps the engine’s code spans and plain operators, but neutralises links and HTML with entities (no backslashes)', () => {
-    const summary = "`a < b` is never called [x](command:evil) <img> when typeof v !== 'string' || v.trim() === ''";
-    const md = renderHoverMarkdown(report(), gap({ hint: { ...gap().hint, summary } }), root);
-    const untested = md.split('\n').find((l) => l.startsWith('**Untested:**'));
-    assert.equal(
-      untested,
-      "**Untested:** `a < b` is never called &#91;x&#93;(command:evil) &lt;img&gt; when typeof v !== 'string' || v.trim() === ''",
-    );
-    assert.ok(!untested.includes('\\'), 'no backslash escapes');
+  it('puts workspace text (titles, names, conditions, paths) only in text and code pieces, never in its own markdown', () => {
+    const link = '[t](https://evil.example)';
+    const hostile = [`\\\`${link}\``, `\`\` ${link} \`\``, `<img src=x onerror=alert(1)>`, `$(alert) ${link}`];
+    const g = gap({
+      qualifiedName: hostile[0],
+      closestTests: hostile,
+      branches: [{ ...gap().branches[0], conditionText: hostile[1], sideNotTaken: hostile[2] }],
+      hint: { ...gap().hint, summary: hostile[1], why: hostile[3], suggestedTest: { ...gap().hint.suggestedTest, title: hostile[0], outline: ['```', link] } },
+    });
+    const paragraphs = hoverParagraphs(report({ relative: `src/${hostile[2]}.ts` }), g, root);
+    const markdown = paragraphs.flatMap((p) => p.pieces).filter((x): x is { md: string } => 'md' in x).map((x) => x.md);
+    assert.deepEqual(markdown.filter((m) => /evil|onerror|alert/.test(m)), [], 'hostile text in markdown pieces');
+    const shown = paragraphs.flatMap((p) => p.pieces).flatMap((x) => ('text' in x ? [x.text] : 'code' in x ? [x.code] : []));
+    for (const h of hostile.slice(0, 3)) assert.ok(shown.includes(h), `${h} is shown as text or code`);
+  });
+
+  it('code spans and blocks hold any text literally: their fence is longer than any backtick run inside', () => {
+    assert.equal(codeSpan('payload.fields.length === 0'), '`payload.fields.length === 0`');
+    assert.equal(codeSpan('a `` [t](https://e) ``'), '``` a `` [t](https://e) `` ```');
+    assert.equal(codeSpan('`x`'), '`` `x` ``');
+    assert.equal(codeSpan('two\nlines'), '`two lines`');
+    assert.equal(codeBlock('```\n[t](https://e)', 'ts'), '````ts\n```\n[t](https://e)\n````');
+    assert.equal(codeBlock('a', 't s`'), '```ts\na\n```');
+  });
+
+  it('encodes parentheses in command links, so a path cannot end the link', () => {
+    const uri = commandUri('x.y', { source: '/ws/src/a) [x](command:evil.ts' });
+    assert.doesNotMatch(uri, /[()\s[\]]/);
+    assert.deepEqual(JSON.parse(decodeURIComponent(uri.slice('command:x.y?'.length))), [{ source: '/ws/src/a) [x](command:evil.ts' }]);
   });
 
   it('says when no test reaches the code and when the function never ran', () => {
@@ -104,7 +132,7 @@ describe('editor/hints: decorations, hover, status text', () => {
   });
 
   it('compact detail keeps header, figures, untested, needed and links only', () => {
-    const md = compactHover(renderHoverMarkdown(report(), gap(), root, true));
+    const md = read(hoverParagraphs(report(), gap(), root, true), true);
     const paragraphs = md.split('\n\n');
     assert.equal(paragraphs.length, 6);
     assert.match(paragraphs[0], /^\*\*Gap-closure hint/);

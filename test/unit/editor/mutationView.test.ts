@@ -17,10 +17,10 @@ const gap: MutationGap = {
   id: `${file}#mutation#RATING_BOOST`, file, qualifiedName: 'RATING_BOOST', functionRange: mutant.range, mutants: [mutant], gain: 1,
   hint: { summary: 's', assert: [], suggestedTest: { file: path.join(root, 'test', 'ratings.test.ts'), title: 'RATING_BOOST[1] — the exact value', outline: [] }, text: '' },
 };
-const score = { killed: 3, timeout: 0, survived: 1, noCoverage: 0, errors: 0, ignored: 0, valid: 4, detected: 3, pct: 75 };
+const score = { killed: 3, timeout: 0, survived: 1, noCoverage: 0, equivalent: 0, errors: 0, ignored: 0, valid: 4, detected: 3, pct: 75 };
 const analysis: MutationAnalysis = {
   root, files: [{ file, relative: 'src/ratings.ts', score, target: 90, meetsTarget: false, needed: 1, gaps: [gap] }],
-  totals: score, overallTarget: 90, allTargetsMet: false, durationMs: 1,
+  totals: score, staleEquivalents: [], overallTarget: 90, allTargetsMet: false, durationMs: 1,
 };
 
 describe('editor: mutation view', () => {

@@ -72,6 +72,22 @@ describe('mutation engine (StrykerJS on the fixture)', function () {
     assert.ok(gap.hint.assert[0].startsWith('the exact value, written as a literal from the spec'));
   });
 
+  it('discounts survivors listed as equivalent (with a reason), and fails on a stale entry', async () => {
+    const list = path.join(root, 'equivalent-mutants.json');
+    const entry = { file: 'src/ratings.ts', mutator: 'UnaryOperator', line: 3, column: 6, replacement: '+0.1', reason: 'test of the listing' };
+    fs.writeFileSync(list, JSON.stringify([entry]));
+    const config = { ...(await loadConfig(root)), equivalentMutants: list };
+    const discounted = analyzeMutation(first.result.report!, config);
+    assert.deepEqual([discounted.files[1].score.pct, discounted.files[1].score.equivalent, discounted.files[1].gaps.length, discounted.allTargetsMet], [100, 1, 0, true]);
+    fs.writeFileSync(list, JSON.stringify([{ ...entry, line: 4 }]));
+    const stale = analyzeMutation(first.result.report!, config);
+    assert.deepEqual(stale.staleEquivalents, ['src/ratings.ts UnaryOperator 4:6 → "+0.1" matches no surviving mutant']);
+    assert.equal(stale.allTargetsMet, false);
+    fs.writeFileSync(list, JSON.stringify([{ ...entry, reason: '' }]));
+    assert.throws(() => analyzeMutation(first.result.report!, config), /entry 0 needs file, mutator, line, column, replacement and a one-line reason/);
+    fs.rmSync(list);
+  });
+
   it('incremental: a rerun reuses every result; after editing one function only its mutants are tested', async () => {
     const again = await mutate(root, { incremental: true });
     assert.deepEqual(again.events.find((e) => e.type === 'plan'), { type: 'plan', total: 9, run: 0, early: 9 });
@@ -80,8 +96,11 @@ describe('mutation engine (StrykerJS on the fixture)', function () {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('return score >= 0.7;', 'return score >= 0.7 && score <= 1;'));
     const edited = await mutate(root, { incremental: true });
     const plan = edited.events.find((e) => e.type === 'plan') as Extract<MutationEvent, { type: 'plan' }>;
-    assert.equal(plan.early, 4, 'the 4 mutants of the untouched ratings.ts keep their results');
-    assert.equal(plan.run, plan.total - 4);
+    // 4 mutants of the untouched ratings.ts and the 3 of `score >= 0.7` keep their results; the edited expression's 7 are tested
+    assert.deepEqual(plan, { type: 'plan', total: 14, run: 7, early: 7 });
+    const tested = edited.events.filter((e): e is Extract<MutationEvent, { type: 'mutant' }> => e.type === 'mutant').slice(7);
+    assert.deepEqual([...new Set(tested.map((m) => path.relative(root, m.file)))], ['src/outcome.ts']);
+    assert.deepEqual(tested.filter((m) => m.status === 'Survived').map((m) => m.replacement), ['true', 'score < 1']);
   });
 
   it('--files limits the run to the files asked for', async () => {

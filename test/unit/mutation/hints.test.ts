@@ -4,6 +4,8 @@ import { assertKind, mutantDiff, mutantSentence, valuePathAt } from '../../../sr
 import { spliceSection, STRENGTH_END, STRENGTH_START } from '../../../src/mutation/plan';
 import { mutantsNeeded, scoreOf } from '../../../src/mutation/analyze';
 import type { SchemaMutant } from '../../../src/mutation/model';
+import { embeddedConfig } from '../../../src/coverage/config';
+import { strykerOptions } from '../../../src/mutation/options';
 
 const sf = (text: string) => ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, true);
 
@@ -50,5 +52,21 @@ describe('mutation hints', () => {
     const once = spliceSection('# Gap-closure plan\n\nTask 1\n', section(1));
     assert.equal(once, `# Gap-closure plan\n\nTask 1\n\n${section(1)}\n`);
     assert.equal(spliceSection(once, section(2)), `# Gap-closure plan\n\nTask 1\n\n${section(2)}\n`);
+  });
+});
+
+describe('mutation options', () => {
+  it("configures StrykerJS with the project's mocha setup, perTest coverage, incremental mode and our reporters", () => {
+    const config = embeddedConfig();
+    const paths = { reportDir: '/r/coverage/mutation', stagingDir: '/r/coverage/mutation/.staging-x', incrementalFile: '/r/coverage/mutation/stryker-incremental.json', sandboxParent: '/r/.stryker-tmp/governance-x' };
+    const full = strykerOptions(config, ['src/governance/audit.ts'], paths, {});
+    assert.equal(full.testRunner, 'mocha');
+    assert.equal(full.coverageAnalysis, 'perTest');
+    assert.deepEqual(full.mutate, ['src/governance/audit.ts']);
+    assert.deepEqual((full.mochaOptions as { spec: string[] }).spec, ['test/governance/**/*.test.ts']);
+    assert.match((full.mochaOptions as { require: string[] }).require[0], /tsx[\\/]dist[\\/]cjs/);
+    assert.deepEqual(full.reporters, ['json', 'html', 'governance-progress']);
+    assert.deepEqual([full.incremental, full.force, full.incrementalFile, full.tempDirName], [true, true, paths.incrementalFile, paths.sandboxParent]);
+    assert.equal(strykerOptions(config, [], paths, { incremental: true }).force, false);
   });
 });

@@ -1,0 +1,100 @@
+/**
+ * Test strength in a real VS Code (code-server + headless Chromium), on a copy of
+ * test/fixtures/mutation, whose ratings test reads its expected value back from the constant under
+ * test — a survivor introduced on purpose: "Governance: Check test strength" from the palette runs
+ * StrykerJS through the engine, the status bar shows the mutation score beside coverage, the
+ * surviving mutant in src/ratings.ts gets its own gutter mark, its hover shows the mutant's diff,
+ * the tests that let it live and the hint, and the Problems panel lists it. Screenshot:
+ * test-results/editor/04-mutant-hover.png (the README's docs/images/editor-mutant-hover.png).
+ */
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { startChromium, type HeadlessBrowser } from './chromium';
+import { REPO_ROOT, startCodeServer, type CodeServer } from './codeServer';
+import { stopHarness } from './procs';
+import * as wb from './workbench';
+
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'editor');
+const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'mutation');
+const RUN_TIMEOUT = 180_000;
+
+describe('Test strength in code-server (offline, headless Chromium)', function () {
+  this.timeout(RUN_TIMEOUT);
+  let started = Date.now();
+  let server: CodeServer | undefined;
+  let browser: HeadlessBrowser | undefined;
+  let page: HeadlessBrowser['page'];
+  let root = '';
+
+  before(async function () {
+    this.timeout(240_000);
+    started = Date.now();
+    const main = path.join(REPO_ROOT, 'out', 'src', 'extension.js');
+    if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does)`);
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gov-editor-mutation-')));
+    fs.cpSync(FIXTURE, root, { recursive: true, filter: (src) => !src.includes(`${path.sep}coverage`) });
+    server = await startCodeServer();
+    browser = await startChromium();
+    page = browser.page;
+    await wb.openWorkbench(page, server.folderUrl(root), 'governance-coverage.config.json');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && browser) {
+      const name = `FAILED-mutation-${(this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`;
+      await wb.screenshot(page, SHOTS, name).catch(() => undefined);
+      if (server) fs.writeFileSync(path.join(SHOTS, `${name}.code-server.log`), server.output());
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await stopHarness(browser, server, { label: 'mutation', started });
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('runs "Governance: Check test strength" from the palette; the status bar shows the mutation score beside coverage', async function () {
+    const titles = await wb.paletteCommands(page, 'Governance:');
+    assert.ok(titles.includes('Governance: Check test strength'), `palette shows ${JSON.stringify(titles)}`);
+    await wb.runCommand(page, 'Governance: Check test strength');
+    const status = await wb.poll('the mutation score in the status bar', RUN_TIMEOUT - 20_000, async () =>
+      (await wb.statusBarTexts(page)).find((t) => /^Mut \d+% \/ \d+%$/.test(t)), 1_000);
+    // 8 of the fixture's 9 mutants are killed (88.9%, floored) against its mutation target of 90%.
+    assert.equal(status, 'Mut 88% / 90%');
+    const texts = await wb.statusBarTexts(page);
+    assert.ok(texts.some((t) => /^Gov\b/.test(t)), `the coverage item stays beside it: ${JSON.stringify(texts)}`);
+  });
+
+  it('marks the surviving mutant in src/ratings.ts; the hover shows its diff, the tests that let it live and the hint', async function () {
+    await wb.openFile(page, 'src/ratings.ts');
+    const marked = await wb.poll('the mutant mark in the gutter', 30_000, async () => {
+      const lines = await wb.gutterDecoratedLines(page);
+      return lines.includes(3) ? lines : undefined;
+    }, 500);
+    assert.deepEqual(marked, [3], 'only the line of the surviving mutant is marked');
+    // appendText writes spaces as &nbsp; (U+00A0): read them as spaces
+    const hover = (await wb.hoverLineText(page, 3)).replace(/\u00a0/g, ' ');
+    await page.waitForTimeout(600); // let the hover finish fading in before the picture (not an assertion)
+    await wb.screenshot(page, SHOTS, '04-mutant-hover');
+    assert.match(hover, /Surviving mutant — UnaryOperator in RATING_BOOST\[1\]/);
+    assert.match(hover, /-\s+1: -0\.1,/);
+    assert.match(hover, /\+\s+1: \+0\.1,/);
+    assert.match(hover, /no test fails when -0\.1 becomes \+0\.1 in RATING_BOOST\[1\]|no test fails when `-0\.1` becomes `\+0\.1` in `RATING_BOOST\[1\]`/);
+    assert.match(hover, /Tests that ran it and still passed \(\d+\): [^\n]*ratings the worst rating gives its boost/);
+    assert.match(hover, /Assert: the exact value, written as a literal from the spec/);
+    assert.match(hover, /Where: test\/ratings\.test\.ts/);
+  });
+
+  it('lists the mutant in the Problems panel as information', async function () {
+    await page.keyboard.press('Escape');
+    await wb.runCommand(page, 'View: Toggle Problems');
+    const text = await wb.poll('the mutant in the Problems panel', 20_000, async () => {
+      const t = (await page.locator('.markers-panel').first().innerText().catch(() => '')).replace(/[\s\u00a0]+/g, ' ');
+      return /Surviving mutant/.test(t) ? t : undefined;
+    }, 500);
+    assert.match(text, /Surviving mutant: no test fails when `-0\.1` becomes `\+0\.1` in `RATING_BOOST\[1\]`/);
+    assert.match(text, /Governance test strength/);
+  });
+});
