@@ -192,19 +192,21 @@ export async function convert(
   const coverage: CoverageMapData = {};
   const tests: Record<string, TestCoverage> = {};
   const files = new Set<string>();
-  for (const w of windows) for (const f of w.scripts.keys()) files.add(f);
+  for (const w of windows) for (const k of w.scripts.keys()) files.add(k.split('\u0000')[0]);
   for (const file of files) {
     const p = await (prepared?.get(file) ?? Promise.resolve(prepare(file, compiled.get(file))));
     if (!p) continue;
     const data = p.map.data;
     for (const w of windows) {
-      const fns = w.scripts.get(file);
-      if (!fns) continue;
-      const hits = hitsOf(p.map, p.offsets, fns);
-      addInto(data, hits);
-      if (!perTest || !w.testId) continue;
-      const entry = testEntry(hits);
-      if (entry) (tests[w.testId] ??= {})[file] = entry;
+      // Every script of the file in this window (a file loaded twice has two): counts add up.
+      const lists = [...w.scripts].filter(([k]) => k === file || k.startsWith(`${file}\u0000`)).map(([, fns]) => fns);
+      for (const fns of lists) {
+        const hits = hitsOf(p.map, p.offsets, fns);
+        addInto(data, hits);
+        if (!perTest || !w.testId) continue;
+        const entry = testEntry(hits);
+        if (entry) (tests[w.testId] ??= {})[file] = entry;
+      }
     }
     coverage[file] = data;
   }
