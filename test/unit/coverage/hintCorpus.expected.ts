@@ -1,20 +1,5 @@
 /** Expected hint texts of the hint corpus (hintCorpus.test.ts), word for word. */
 export const HINTS: Record<string, string> = {
-  "embedded:recordWorkEpisode": [
-    "recordWorkEpisode — src/governance/evidence.ts",
-    "  What:  `recordWorkEpisode`: 1 branch side never taken (`isMaturityLevel(agent.status)` was never false (`statusForConfidence(agent.confidenceScore)` never chosen))",
-    "  Why:   untested paths are unverified behaviour: a regression there ships unnoticed",
-    "  Branch: line 40: `isMaturityLevel(agent.status)` was never false (`statusForConfidence(agent.confidenceScore)` never chosen)",
-    "  Write: test/governance/unit/evidence.test.ts (new file) — it(\"recordWorkEpisode returns { episodeId, maturityAtTime, constitutionalScore, violations } when !(isMaturityLevel(agent.status))\")",
-    "    Arrange: import { strict as assert } from 'node:assert';",
-    "    Arrange: import { recordWorkEpisode } from '../../../src/governance/evidence';",
-    "    Arrange: await freshDb() from test/governance/fixtures.ts",
-    "    Arrange: testDeps(db, clock) from test/governance/fixtures.ts",
-    "    Arrange: seedAgent(db, opts) from test/governance/fixtures.ts",
-    "    Arrange: seedEpisodes(db, agentId, count, opts) from test/governance/fixtures.ts",
-    "    Act: call `recordWorkEpisode(deps, work)` when `!(isMaturityLevel(agent.status))`",
-    "    Assert: `assert.deepEqual(result, …)` with the value the code returns there (`{ episodeId, maturityAtTime, constitutionalScore: validatio…`)",
-  ].join('\n'),
   "ts:Executor.execute": [
     "Executor.execute — src/execution/execute.ts:33",
     "  What:  `Executor.execute`: line 33 never ran; 1 branch side never taken (`steps.length === 0` was never true)",
@@ -50,6 +35,7 @@ export const HINTS: Record<string, string> = {
     "  Why:   untested paths are unverified behaviour: a regression there ships unnoticed",
     "  Branch: line 14: `body.length > options.limit` was never true",
     "  Branch: line 20: `err.status` was never falsy, so `400` never ran",
+    "  Closest tests: bodyParser.json() with strict option should reject a primitive when true | bodyParser.json() should parse JSON",
     "  Write: test/json.js — it(\"json throws 413 when body.length > options.limit\")",
     "    Act: call `bodyParser.json(options)(body)` when `body.length > options.limit` (path: json → jsonParser → read)",
     "    Assert: `assert.throws(() => bodyParser.json(options)(body), { status: 413 })` and that nothing changed",
