@@ -46,7 +46,11 @@ function owner(blocks: number[], start: number, end: number): number {
 export function probeEntries(prepared: Prepared, data: FileCoverageData, probe: ProbeFile): Entry[] {
   const entries: Entry[] = Array.from({ length: probe.blocks.length / 3 }, () => ({ s: [], b: [], f: [] }));
   const { map, parsed } = prepared;
-  const at = (p: Probe) => parsed.offsetOf('at' in p ? p.at : p.minus[0]);
+  // A body or block starts at its `{`; its probe block starts inside it.
+  const at = (p: Probe) => {
+    const o = parsed.offsetOf('at' in p ? p.at : p.minus[0]);
+    return parsed.text[o] === '{' ? o + 1 : o;
+  };
   const of = (p: Probe) => {
     const o = at(p);
     const k = owner(probe.blocks, o, o);
