@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Analysis, ResolvedConfig } from '../coverage/model';
 import { chooseConfig, type Engine, type SettingsConfig } from './engine';
-import { TestTree, type TreeSnapshot } from './testTree';
+import { snapshotItems, TestTree, type TreeSnapshot } from './testTree';
 
 /** Id prefix of a root's item (multi-root). */
 export const ROOT_ITEM_PREFIX = 'governanceCoverage.root\u001f';
@@ -92,15 +92,7 @@ export class RootSet implements vscode.Disposable {
   }
 
   snapshot(): TreeSnapshot[] {
-    const snap = (item: vscode.TestItem): TreeSnapshot => {
-      const children: TreeSnapshot[] = [];
-      item.children.forEach((c) => children.push(snap(c)));
-      const error = typeof item.error === 'string' ? item.error : item.error?.value;
-      return { id: item.id, label: item.label, ...(error ? { error } : {}), children };
-    };
-    const out: TreeSnapshot[] = [];
-    this.deps.controller.items.forEach((i) => out.push(snap(i)));
-    return out;
+    return snapshotItems(this.deps.controller.items);
   }
 
   /** Finds the roots of every workspace folder, reads their configs and discovers their tests. */

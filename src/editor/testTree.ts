@@ -255,15 +255,7 @@ export class TestTree implements vscode.Disposable {
 
   /** Plain snapshot of the tree. */
   snapshot(): TreeSnapshot[] {
-    const snap = (item: vscode.TestItem): TreeSnapshot => {
-      const children: TreeSnapshot[] = [];
-      item.children.forEach((c) => children.push(snap(c)));
-      const error = typeof item.error === 'string' ? item.error : item.error?.value;
-      return { id: item.id, label: item.label, ...(error ? { error } : {}), children };
-    };
-    const out: TreeSnapshot[] = [];
-    this.items.forEach((i) => out.push(snap(i)));
-    return out;
+    return snapshotItems(this.items);
   }
 
   /** Test files in the tree (absolute). */
@@ -386,4 +378,14 @@ export class TestTree implements vscode.Disposable {
 
 function countTests(node: DiscoveredNode): number {
   return node.kind === 'test' ? 1 : node.children.reduce((n, c) => n + countTests(c), 0);
+}
+
+/** Plain snapshot (id, label, error, children) of a collection of test items and their descendants. */
+export function snapshotItems(items: vscode.TestItemCollection): TreeSnapshot[] {
+  const out: TreeSnapshot[] = [];
+  items.forEach((item) => {
+    const error = typeof item.error === 'string' ? item.error : item.error?.value;
+    out.push({ id: item.id, label: item.label, ...(error ? { error } : {}), children: snapshotItems(item.children) });
+  });
+  return out;
 }
