@@ -301,7 +301,7 @@ function parseCanvas(p: Obj, where: string): CanvasPayload {
         const one = requireObj(s, `${where}.series[${i}]`);
         requireString(one, 'name', `${where}.series[${i}]`);
         const data = requireArray(one, 'data', `${where}.series[${i}]`);
-        if (!data.every((d) => typeof d === 'number' && Number.isFinite(d))) {
+        if (!data.every((d) => Number.isFinite(d))) {
           throw invalid(`${where}.series[${i}].data`, 'expected finite numbers');
         }
         return one as unknown as ChartSeries;

@@ -115,6 +115,79 @@ describe('constitutional validation', () => {
       }
     });
 
+    it('numeric operators hold only on numbers, at the exact boundary the operator names', () => {
+      const s = { amount: 500, code: '600', none: null, label: 'x' };
+      for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+        assert.ok(!holds({ field: 'code', op, value: op.startsWith('g') ? 100 : 1000 }, s), `${op} never holds on the numeric string '600'`);
+        assert.ok(!holds({ field: 'none', op, value: op.startsWith('g') ? -1 : 1 }, s), `${op} never holds on null`);
+      }
+      assert.ok(!holds({ field: 'amount', op: 'lt', value: 500 }, s), '500 is not below 500');
+      assert.ok(holds({ field: 'amount', op: 'lte', value: 500 }, s));
+      assert.ok(!holds({ field: 'amount', op: 'lte', value: 499 }, s), '500 is not at most 499');
+      assert.ok(!holds({ field: 'amount', op: 'gte', value: 501 }, s), '500 is not at least 501');
+    });
+
+    it('eq, neq, in and contains compare whole JSON values', () => {
+      const s = { currency: 'EUR', limits: { daily: 5 }, tags: ['refund', 'urgent'] };
+      assert.ok(!holds({ field: 'currency', op: 'neq', value: 'EUR' }, s));
+      assert.ok(holds({ field: 'limits', op: 'eq', value: { daily: 5 } }, s));
+      assert.ok(holds({ field: 'limits', op: 'in', value: [{ daily: 1 }, { daily: 5 }] }, s));
+      assert.ok(!holds({ field: 'tags', op: 'contains', value: 'refunds' }, s), 'an array contains whole elements only');
+      assert.ok(!holds({ field: 'tags', op: 'contains', value: 'nope' }, s));
+      assert.ok(holds({ field: 'currency', op: 'contains', value: 'eu' }, s), 'a string contains case-insensitively');
+    });
+
+    it('exists holds for any value but null and undefined, and its evidence names what was found', () => {
+      assert.ok(!holds({ field: 'user.middle', op: 'exists' }, { user: { middle: null } }));
+      assert.ok(!holds({ field: 'user.middle', op: 'exists' }, { user: { middle: undefined } }));
+      assert.ok(holds({ field: 'user.middle', op: 'exists' }, { user: { middle: 0 } }));
+      const result = evaluateRules([rule({ predicate: { field: 'user', op: 'exists' } })], { user: { role: 'GUEST' } });
+      assert.equal(result.violations[0].evidence, 'user exists (found {"role":"GUEST"})');
+    });
+
+    it('a path through null finds nothing; only all-digit keys index into arrays', () => {
+      assert.ok(!holds({ field: 'a.b', op: 'exists' }, { a: null }));
+      assert.ok(holds({ field: 'items.a1', op: 'eq', value: 'x' }, { items: [{ a1: 'x' }] }), '"a1" is searched element-wise');
+      assert.ok(holds({ field: 'items.1a', op: 'eq', value: 'y' }, { items: [{ '1a': 'y' }] }), '"1a" is searched element-wise');
+      const list = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'];
+      assert.ok(holds({ field: 'list.10', op: 'eq', value: 'k' }, { list }), '"10" is an index');
+    });
+
+    it('states the evidence of any and not in words', () => {
+      const s = { amount: 500, approved: false };
+      const big = { field: 'amount', op: 'gt', value: 100 } as const;
+      const unapproved = { field: 'approved', op: 'eq', value: false } as const;
+      const evidence = (predicate: Predicate): string => evaluateRules([rule({ predicate })], s).violations[0].evidence;
+      assert.equal(evidence({ any: [big, unapproved] }), 'amount gt 100 (found 500) or approved eq false (found false)');
+      assert.equal(evidence({ any: [{ field: 'amount', op: 'lt', value: 0 }, big] }), 'amount gt 100 (found 500)');
+      assert.equal(evidence({ not: { field: 'approved', op: 'eq', value: true } }), 'not ({"field":"approved","op":"eq","value":true})');
+    });
+
+    it('matches a pattern against a string subject as it is, and an undefined subject as no text', () => {
+      assert.equal(evaluateRules([rule({ pattern: '^rm ' })], 'rm -rf /').violations.length, 1);
+      assert.equal(evaluateRules([rule({ pattern: '.' })], undefined).violations.length, 0);
+      assert.equal(evaluateRules([rule({ pattern: 'stryker|undefined|null' })], undefined).violations.length, 0);
+    });
+
+    it('refuses a broken predicate with the exact words, and names the rule in the error details', () => {
+      const err = (predicate: unknown): GovernanceError => {
+        try {
+          evaluateRules([rule({ code: 'BROKEN', predicate: predicate as Predicate })], {});
+        } catch (e) {
+          return e as GovernanceError;
+        }
+        assert.fail('accepted');
+      };
+      const unknown = err({ field: 'a', op: 'like', value: 1 });
+      assert.equal(unknown.message, 'Constitutional rule "BROKEN" (r1) is invalid: unknown operator "like" (expected eq, neq, gt, gte, lt, lte, in, contains, exists). Fix or delete it in constitutional_rules.');
+      assert.deepEqual({ ...unknown.details }, { ruleId: 'r1', ruleCode: 'BROKEN' });
+      for (const op of ['gt', 'gte', 'lt', 'lte']) assert.match(err({ field: 'a', op, value: '5' }).message, new RegExp(`: "${op}" needs a number value\\.`));
+      assert.match(err({ field: 5, op: 'eq', value: 1 }).message, /a comparison needs a "field" path/);
+      assert.equal(err({ field: 5, op: 'eq', value: 1 }).code, 'INVALID_ARGUMENT');
+      assert.match(err({ all: [null] }).message, /a predicate must be an object/);
+      assert.equal(err({ all: [null] }).code, 'INVALID_ARGUMENT');
+    });
+
     it('scores compliance by severity weights, floored at 0', () => {
       assert.deepEqual(SEVERITY_WEIGHT, { low: 0.05, medium: 0.15, high: 0.35, critical: 1 });
       assert.equal(complianceScore([]), 1);
@@ -176,6 +249,14 @@ describe('constitutional validation', () => {
       assert.throws(() => validator.addRule({ code: 'S', description: 'x', severity: 'fatal' as 'low', pattern: 'a', predicate: null }), /severity must be one of low, medium, high, critical/);
       assert.throws(() => validator.addRule({ code: 'P', description: 'x', severity: 'low', pattern: '(', predicate: null }), /not a regular expression/);
       assert.throws(() => validator.addRule({ code: 'N', description: 'x', severity: 'low', pattern: null, predicate: null }), /neither a pattern nor a predicate/);
+      assert.equal(countRows(db, 'constitutional_rules'), 0);
+    });
+
+    it('refuses a rule whose code is not text with INVALID_ARGUMENT, storing nothing', () => {
+      assert.throws(
+        () => validator.addRule({ code: 7 as unknown as string, description: 'x', severity: 'low', pattern: 'a', predicate: null }),
+        (err: GovernanceError) => err.code === 'INVALID_ARGUMENT' && /a rule needs a code/.test(err.message),
+      );
       assert.equal(countRows(db, 'constitutional_rules'), 0);
     });
 
