@@ -135,7 +135,12 @@ function take(id?: string): void {
   for (const s of res.result) {
     const file = sourceUrls.get(s.url) ?? (sourceFiles.has(s.url) ? s.url : undefined);
     // Between takes, a script none of whose ranges ran adds nothing (absent counts as zero).
-    if (file && (windows.length === 0 || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) scripts.set(file, probes ? probes.map(file, s.functions) : s.functions);
+    if (file && (windows.length === 0 || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) {
+      // A file loaded twice (two scripts with one URL) keeps both: `file`, `file\u0000 1`, … (v8.ts adds their counts).
+      let key = file;
+      for (let n = 1; scripts.has(key); n++) key = `${file}\u0000${n}`;
+      scripts.set(key, probes ? probes.map(file, s.functions) : s.functions);
+    }
   }
   if (scripts.size) windows.push({ testId: id, scripts });
 }

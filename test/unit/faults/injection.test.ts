@@ -14,6 +14,8 @@ describe('faults: injection through file names', function () {
   it('the Verify line of a file named src/$(touch PWN).ts runs no command substitution, and verifies that file', async () => {
     const name = 'src/$(touch PWN).ts';
     const dir = scenario('hostile-name', { 'src/hostile.ts': name });
+    // The plan names the CLI only where the project has it as a dependency (issue 9).
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'hostile', devDependencies: { 'governance-coverage': '*' } }));
     const r = await runCli(['run', '--root', dir]);
     assert.equal(r.code, 1, 'below target: one branch of half() is untested');
     await assertNoLeftovers(r);
