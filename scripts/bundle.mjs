@@ -90,6 +90,24 @@ const sharedTypescript = {
   },
 };
 
+/**
+ * The static maps (src/coverage/staticMap.ts) run istanbul-lib-instrument's program visitor, which
+ * takes only `template` from @babel/core: give it @babel/template (what @babel/core re-exports)
+ * instead of all of @babel/core and its transform plugins (≈ 1.3 MB minified per bundle).
+ */
+const babelTemplateOnly = {
+  name: 'babel-template-only',
+  setup(build) {
+    build.onResolve({ filter: /^@babel\/core$/ }, (args) =>
+      /istanbul-lib-instrument[\\/]src[\\/]visitor\.js$/.test(args.importer) ? { path: '@babel/core', namespace: 'babel-template-only' } : undefined);
+    build.onLoad({ filter: /.*/, namespace: 'babel-template-only' }, () => ({
+      resolveDir: root,
+      loader: 'js',
+      contents: `exports.template = require('@babel/template').default;`,
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -103,7 +121,7 @@ const common = {
   // mocha's parallel mode (require.resolve of its worker files) is never used: we run mocha serially in the child.
   logOverride: { 'require-resolve-not-external': 'silent' },
   define: { __GOVCOV_BUNDLED__: 'true' },
-  plugins: [istanbulReports, sharedTypescript],
+  plugins: [istanbulReports, sharedTypescript, babelTemplateOnly],
   absWorkingDir: root,
 };
 

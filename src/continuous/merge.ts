@@ -8,9 +8,8 @@
  */
 import type { Profiler } from 'inspector';
 import * as path from 'path';
-import type { ResolvedConfig, RunResult, TestCoverage } from '../coverage/model';
-import { completeCoverage } from '../coverage/normalize';
-import { convert, loadConverter, type Converter } from '../coverage/v8';
+import type { FileCoverageData, ResolvedConfig, RunResult, TestCoverage } from '../coverage/model';
+import { completeCoverage, convert, prepare, type Prepared } from '../coverage/v8';
 import { perTestFromProbes } from './perTest';
 import type { RawCoverage } from './raw';
 import type { ShardRecord } from './shard';
@@ -218,9 +217,9 @@ export async function mergeShards(shards: ShardRecord[], config: ResolvedConfig)
   });
   const total = { scripts: new Map<string, Fns>() };
   for (const [file, l] of lists) total.scripts.set(file, mergeFunctions(l));
-  const converters = new Map<string, Promise<Converter | undefined>>();
-  for (const [file, code] of compiled) converters.set(file, loadConverter(file, code).catch(() => undefined));
-  const { coverage } = await convert([total], compiled, false, converters);
+  const prepared = new Map<string, Promise<Prepared | undefined>>();
+  for (const [file, code] of compiled) prepared.set(file, Promise.resolve(prepare(file, code)));
+  const { coverage } = await convert([total], compiled, false, prepared);
   // Per-test: each shard's probes against the merged take (probe tables aligned like the takes).
   const perTest: Record<string, TestCoverage> = {};
   for (const [i, raw] of raws.entries()) {
@@ -228,10 +227,10 @@ export async function mergeShards(shards: ShardRecord[], config: ResolvedConfig)
       const d = probeShift[i].get(file) ?? 0;
       return [file, d ? { base: p.base, blocks: p.blocks.map((v, j) => (j % 3 === 2 ? v : v + d)) } : p];
     }));
-    Object.assign(perTest, await perTestFromProbes(total, converters, probes, new Map(Object.entries(raw.touched))));
+    Object.assign(perTest, await perTestFromProbes(coverage as Record<string, FileCoverageData>, prepared, probes, new Map(Object.entries(raw.touched))));
   }
   const sourceFiles = [...new Set(raws.flatMap((r) => r.sourceFiles))].sort();
-  result.coverage = completeCoverage(coverage, sourceFiles, perTest);
+  result.coverage = completeCoverage(coverage, sourceFiles);
   if (raws.some((r) => Object.keys(r.touched).length)) result.perTest = perTest;
   return result;
 }

@@ -1,7 +1,7 @@
 /**
  * TypeScript sources parsed with the compiler API, cached by content hash: the function index
  * (qualified names such as `ProposalService.executeBrowserAction`, ranges, `@gap` labels) and
- * offset ↔ line/column conversions used by the normaliser and the gap analysis.
+ * offset ↔ line/column conversions used by the conversion and the gap analysis.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';

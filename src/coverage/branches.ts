@@ -9,6 +9,7 @@
  */
 import * as ts from 'typescript';
 import type { ParsedSource } from './ast';
+import type { Position } from './model';
 
 /** A branch side recovered from the AST. */
 export interface BranchSide {
@@ -18,6 +19,8 @@ export interface BranchSide {
   description: string;
   start: number;
   end: number;
+  /** For an `if`'s sides: the `if` statement's start. */
+  owner?: number;
 }
 
 const candidatesCache = new WeakMap<ParsedSource, BranchSide[]>();
@@ -41,20 +44,21 @@ export function branchCandidates(parsed: ParsedSource): BranchSide[] {
   const sf = parsed.sf;
   const out: BranchSide[] = [];
   const text = (n: ts.Node) => squash(n.getText(sf));
+  let owner: number | undefined;
   const add = (kind: string, node: ts.Node | [number, number], conditionText: string, sideNotTaken: string, description: string) => {
     const [start, end] = Array.isArray(node) ? node : [node.getStart(sf), node.getEnd()];
-    out.push({ kind, conditionText, sideNotTaken, description, start, end });
+    out.push({ kind, conditionText, sideNotTaken, description, start, end, ...(owner !== undefined ? { owner } : {}) });
   };
   const visit = (node: ts.Node): void => {
+    owner = undefined;
     if (ts.isIfStatement(node)) {
+      owner = node.getStart(sf);
       const c = text(node.expression);
       add('if', node.thenStatement, c, 'true', `\`${c}\` was never true`);
       if (node.elseStatement) add('if', node.elseStatement, c, 'false', `\`${c}\` was never false`);
-      else if (exits(node.thenStatement)) {
-        const container = node.parent;
-        const end = ts.isBlock(container) || ts.isCaseClause(container) || ts.isDefaultClause(container) ? container.getEnd() - 1 : container.getEnd();
-        add('if', [node.getEnd(), end], c, 'false', `\`${c}\` was never false (the code after the \`if\` never ran)`);
-      }
+      else add('if', [node.getStart(sf), node.getEnd()], c, 'false', exits(node.thenStatement)
+        ? `\`${c}\` was never false (the code after the \`if\` never ran)`
+        : `\`${c}\` was never false`);
     } else if (ts.isConditionalExpression(node)) {
       const c = text(node.condition);
       add('cond-expr', node.whenTrue, c, 'true', `\`${c}\` was never true (\`${text(node.whenTrue)}\` never chosen)`);
@@ -94,20 +98,34 @@ export function branchCandidates(parsed: ParsedSource): BranchSide[] {
   return out;
 }
 
-/** The branch side a V8 range [start, end) (TypeScript offsets) stands for; generic when none fits. */
-export function classifyBranch(parsed: ParsedSource, start: number, end: number): BranchSide {
-  let best: BranchSide | undefined;
-  let bestScore = Infinity;
-  for (const c of branchCandidates(parsed)) {
-    if (c.end < start || c.start > end) continue; // no overlap
-    const score = Math.abs(c.start - start) + Math.abs(c.end - end);
-    if (score < bestScore) {
-      best = c;
-      bestScore = score;
-    }
+type IstanbulBranch = { type: string; loc: { start: Position }; locations: Array<{ start: Position }> };
+
+/**
+ * The side `index` of an istanbul branch (kind, condition and what never happened, in words),
+ * read from the TypeScript AST: an `if`'s side 0 is its consequent and side 1 its `else` (or
+ * the path that skips the consequent); a ternary's sides are its two results; a logical
+ * expression's sides are its operands; a `switch`'s sides are its cases; a default parameter
+ * has one side, the default.
+ */
+export function describeSide(parsed: ParsedSource, branch: IstanbulBranch, index: number): BranchSide {
+  const all = branchCandidates(parsed);
+  const kind = branch.type;
+  const at = (p: Position) => parsed.offsetOf(p);
+  let hit: BranchSide | undefined;
+  if (kind === 'if') {
+    const ifStart = at(branch.loc.start);
+    const sides = all.filter((c) => c.kind === 'if' && c.owner === ifStart);
+    hit = sides.find((c) => c.sideNotTaken === (index === 0 ? 'true' : 'false'));
+  } else if (kind === 'binary-expr' && index === 0) {
+    const s = at(branch.loc.start);
+    const first = squash(parsed.text.slice(s, at(branch.locations[0].start as Position) + 1));
+    hit = { kind, conditionText: first, sideNotTaken: 'left operand', description: 'the expression never ran', start: s, end: s };
+  } else {
+    const start = at(branch.locations[Math.min(index, branch.locations.length - 1)].start);
+    hit = all.find((c) => c.kind === kind && c.start === start);
   }
-  if (best && bestScore <= Math.max(20, (end - start) / 2)) return best;
-  const line = parsed.positionOf(start).line;
-  const snippet = squash(parsed.text.slice(start, end), 60);
-  return { kind: 'block', conditionText: snippet, sideNotTaken: 'block', description: `the block at line ${line} (\`${snippet}\`) never ran`, start, end };
+  if (hit) return hit;
+  const s = at(branch.locations[index]?.start ?? branch.loc.start);
+  const line = parsed.positionOf(s).line;
+  return { kind, conditionText: '', sideNotTaken: `side ${index + 1}`, description: `a branch at line ${line} never ran`, start: s, end: s };
 }

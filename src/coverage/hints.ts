@@ -1,16 +1,28 @@
 /**
- * Hints: a plain-words explanation per gap — what is untested, why it matters (a `@gap` JSDoc
- * label on the function, a config hint, or a generic reason) and the test to write, with an
- * arrange/act/assert outline that uses the project's own fixtures (found by parsing the test
- * folder's fixture/helper modules for their exports, not hard-coded).
+ * Hints: one task per gap, on behaviour — what is untested, why it matters (a `@gap` JSDoc label
+ * on the function, a config hint, or a generic reason), and the test to write:
+ * - the public way in (the exported function or public method) and the call path from it to the
+ *   gap (`execute → run → undo`, ways.ts), never a private name as the thing to call;
+ * - the condition in words (`when steps.length === 0`, `without the values argument`) and the
+ *   assertion chosen from what the untested code does (effects.ts: throws code X, returns,
+ *   writes rows, calls an executor), in the project's assertion style;
+ * - the project's own test file naming, language and imports (layout.ts): an import line is
+ *   copied from an existing test, never invented for something not exported;
+ * - governance wording ("and nothing was written") only in a governance project;
+ * - a warning when the function never ran.
+ * The fixtures for the Arrange lines are found by parsing the test folder's fixture/helper
+ * modules for their exports (not hard-coded).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import fg from 'fast-glob';
 import * as ts from 'typescript';
 import { parseSource } from './ast';
+import type { Effect } from './effects';
+import type { Layout } from './layout';
 import { globMatch } from './glob';
 import type { BranchGap, Hint, HintRule, ResolvedConfig, SuggestedTest } from './model';
+import { pathText, type WayIn } from './ways';
 
 /** An exported fixture function of the test folder. */
 export interface Fixture {
@@ -83,6 +95,7 @@ export function labelFor(
 /** Input of {@link buildHint}. */
 export interface HintInput {
   config: ResolvedConfig;
+  layout: Layout;
   file: string;
   relative: string;
   qualifiedName: string;
@@ -95,9 +108,16 @@ export interface HintInput {
   /** First sentence of the function's JSDoc, used to title a test for a never-called function. */
   docSummary?: string;
   fixtures: Fixture[];
-  testFileFor: (source: string) => string;
   /** Source text of the enclosing function: fixtures it mentions are preferred. */
   functionText?: string;
+  /** The public way in (undefined: nothing exported reaches the function). */
+  way?: WayIn;
+  /** What the untested code does. */
+  effect: Effect;
+  /** The condition that takes the test there, in words (`when …`), if any. */
+  condition?: string;
+  /** Other functions this one test also covers (merged gaps). */
+  alsoCovers?: string[];
 }
 
 const SETUP = /^(fresh|open|setup|create|make|new|build|init)/i;
@@ -108,8 +128,9 @@ const ASSERT_HELPER = /^(count|snapshot|allRows|expect|assert|read)/i;
  * Fixtures for the Arrange lines: setup fixtures first (a fresh database), then seeders and
  * helpers whose subject the function mentions (`seedAgent` for code that reads `agent`), at most 3.
  */
-export function pickArrange(fixtures: Fixture[], functionText: string): Fixture[] {
+export function pickArrange(fixtures: Fixture[], functionText: string, params: string[] = []): Fixture[] {
   const text = functionText.toLowerCase();
+  const forParam = fixtures.filter((f) => params.some((p) => p.length > 2 && f.name.toLowerCase().endsWith(p.toLowerCase())));
   const noun = (f: Fixture) => f.name.replace(SETUP, '').replace(SEED, '').replace(/s$/, '').toLowerCase();
   const setup = fixtures.filter((f) => SETUP.test(f.name));
   const mentioned = fixtures
@@ -119,80 +140,161 @@ export function pickArrange(fixtures: Fixture[], functionText: string): Fixture[
     .sort((a, b) => b.hits - a.hits || a.i - b.i)
     .map((x) => x.f);
   const seeders = fixtures.filter((f) => SEED.test(f.name) && !mentioned.includes(f));
-  return [...setup.slice(0, 1), ...mentioned, ...(mentioned.length ? [] : seeders)].slice(0, 3);
+  const picked = [...setup.slice(0, 1), ...forParam, ...mentioned.filter((f) => !forParam.includes(f)), ...(mentioned.length ? [] : seeders)];
+  return [...new Set(picked)].slice(0, 3 + forParam.length);
 }
 
 const rangesText = (r: Array<{ startLine: number; endLine: number }>) =>
   r.map((x) => (x.startLine === x.endLine ? `${x.startLine}` : `${x.startLine}-${x.endLine}`)).join(', ');
 
-function behaviour(b: BranchGap | undefined): string {
-  if (!b) return '';
+const NEGATE: Array<[RegExp, string]> = [[/ === /, ' !== '], [/ !== /, ' === '], [/ == /, ' != '], [/ != /, ' == '], [/ > /, ' <= '], [/ < /, ' >= '], [/ >= /, ' < '], [/ <= /, ' > ']];
+
+/** `cond` made false, in code: `!x` → `x`, `a > b` → `a <= b`, else `!(cond)`. */
+export function negate(cond: string): string {
+  if (/^!\w[\w.]*$/.test(cond)) return cond.slice(1);
+  if (/^[\w.]+(\(\))?$/.test(cond)) return `!${cond}`;
+  for (const [re, to] of NEGATE) if (re.test(cond) && cond.split(re).length === 2 && !/&&|\|\||\?/.test(cond)) return cond.replace(re, to);
+  return `!(${cond})`;
+}
+
+/** The condition of a branch side, in words (`when steps.length === 0`). */
+export function conditionWords(b: BranchGap): string {
+  const c = b.conditionText;
   switch (b.kind) {
     case 'if':
     case 'cond-expr':
-      return b.sideNotTaken === 'true' ? ` when ${b.conditionText}` : ` when not (${b.conditionText})`;
+      return b.sideNotTaken === 'true' ? `when \`${c}\`` : `when \`${negate(c)}\``;
     case 'switch':
-      return ` with ${b.sideNotTaken}`;
-    case 'catch':
-      return ' when the guarded call throws';
-    case 'binary-expr':
-      return ` when ${b.conditionText} falls through to its right operand`;
-    case 'loop':
-      return ' with items to iterate';
+      return b.sideNotTaken === 'default' ? `when \`${c}\` matches no case` : `when \`${c}\` is \`${b.sideNotTaken.replace(/^case /, '')}\``;
+    case 'binary-expr': {
+      const m = /^`([^`]+)` was never (null or undefined|falsy|truthy)/.exec(b.description);
+      if (!m) return `when \`${c}\` is evaluated`;
+      return m[2] === 'truthy' ? `when \`${m[1]}\` is truthy` : m[2] === 'falsy' ? `when \`${m[1]}\` is missing (falsy)` : `when \`${m[1]}\` is null or undefined`;
+    }
     case 'default-arg':
-      return ' without the optional argument';
+      return `without the \`${/of `([^`]+)`/.exec(b.description)?.[1] ?? c}\` argument`;
     default:
-      return ` covering line ${b.line}`;
+      return `so that line ${b.line} runs`;
   }
+}
+
+const plain = (s: string) => s.replace(/`/g, '');
+
+/** What the test should see, as a verb phrase: `throws ExecutionError EMPTY_PLAN`. */
+function effectPhrase(e: Effect): string {
+  switch (e.kind) {
+    case 'throws':
+      return `throws ${e.code ?? e.error}`;
+    case 'returns':
+      return `returns ${valueWords(e.value)}`;
+    case 'writes':
+      return `writes a row${e.table ? ` to ${e.table}` : ''}`;
+    case 'calls':
+      return e.executor ? `calls the executor \`${e.callee}\`` : `calls \`${e.callee}\``;
+    case 'swallows':
+      return 'handles the error without throwing';
+    default:
+      return 'works';
+  }
+}
+
+/** A returned value in a few words: short code as it is, `{ completed, errors }` for an object, `the textParser function`. */
+export function valueWords(v: string): string {
+  const fn = /^(?:async\s+)?function\s*([\w$]*)/.exec(v) ?? (/^(\([^)]*\)|[\w$]+)\s*=>/.test(v) ? [v, ''] : null);
+  if (fn) return fn[1] ? `the ${fn[1]} function` : 'a function';
+  if (v.startsWith('`')) return 'its text';
+  if (v.startsWith('{')) {
+    const keys = [...v.matchAll(/(?<=[{,]\s*)([\w$]+)(?=\s*[:,}])/g)].map((m) => m[1]);
+    if (keys.length) return `{ ${keys.join(', ')} }`;
+  }
+  return v.length <= 40 ? `\`${v}\`` : 'its result';
+}
+
+/** The Assert line, in the project's style; governance wording only in a governance project. */
+function assertLine(e: Effect, call: string, layout: Layout): string {
+  const quoted = (c: string) => (/^\d+$/.test(c) ? c : `'${c}'`);
+  const unchanged = layout.governance ? ' and that nothing was written (count the rows before and after)' : ' and that nothing changed';
+  switch (e.kind) {
+    case 'throws': {
+      const prop = e.code && /^\d+$/.test(e.code) ? 'status' : 'code';
+      const code = layout.assertStyle === 'expect'
+        ? `expect(() => ${call}).to.throw(${/^[A-Z]\w*$/.test(e.error) ? e.error : ''})`
+        : `assert.throws(() => ${call}, ${e.code ? `{ ${prop}: ${quoted(e.code)} }` : e.error})`;
+      return `Assert: \`${code}\`${unchanged}`;
+    }
+    case 'returns':
+      return `Assert: \`${layout.assertStyle === 'expect' ? 'expect(result).to.deep.equal(…)' : 'assert.deepEqual(result, …)'}\` with the value the code returns there (\`${e.value.length > 60 ? `${e.value.slice(0, 59)}…` : e.value}\`)`;
+    case 'writes':
+      return `Assert: the new row${e.table ? ` in ${e.table}` : ''} and its values`;
+    case 'calls':
+      return e.executor ? `Assert: the fake executor received the call (inject a fake for \`${e.callee}\`)` : `Assert: \`${e.callee}\` was called (pass a stand-in that records its calls)`;
+    case 'swallows':
+      return `Assert: the call does not throw, and what it returns or records instead`;
+    default:
+      return `Assert: what the call returns or changes on that path`;
+  }
+}
+
+function summaryOf(input: HintInput, lines: string): string {
+  const q = input.qualifiedName;
+  const one = input.uncoveredRanges.length === 1 && input.uncoveredRanges[0].startLine === input.uncoveredRanges[0].endLine;
+  if (!input.functionCalled) return `⚠ \`${q}\` never ran: no test calls it${lines ? ` (line${one ? '' : 's'} ${lines})` : ''}`;
+  const parts: string[] = [];
+  if (lines) parts.push(`line${input.uncoveredRanges.length === 1 && input.uncoveredRanges[0].startLine === input.uncoveredRanges[0].endLine ? '' : 's'} ${lines} never ran`);
+  if (input.branches.length) parts.push(`${input.branches.length} branch side${input.branches.length === 1 ? '' : 's'} never taken (${input.branches[0].description}${input.branches.length > 1 ? ', …' : ''})`);
+  return `\`${q}\`: ${parts.join('; ') || 'partly untested'}`;
+}
+
+/** The Arrange/Act/Assert outline and the test's title. */
+function outlineOf(input: HintInput, testFile: string): { title: string; outline: string[] } {
+  const { way, layout } = input;
+  const short = (n: string) => n.slice(n.lastIndexOf('.') + 1);
+  const entryName = way ? short(way.entry.fn.name) : short(input.qualifiedName);
+  const condition = input.condition ?? '';
+  const effect = effectPhrase(input.effect);
+  // The condition goes into the title only when it reads as words (short code, no regex).
+  const inTitle = condition && condition.length <= 50 && !/\/.+\/\w*\./.test(condition);
+  const title = plain(`${entryName} ${effect}${inTitle ? ` ${condition}` : ''}`);
+  const outline: string[] = [];
+  if (!fs.existsSync(testFile)) for (const line of layout.preambleFor(testFile)) outline.push(`Arrange: ${line}`);
+  if (way?.access && !fs.existsSync(testFile)) outline.push(`Arrange: ${way.access.importLine}`);
+  else if (way?.access && !fs.readFileSync(testFile, 'utf8').includes(way.access.importLine)) outline.push(`Arrange: ${way.access.importLine}`);
+  const callParams = /\(([^()]*)\)$/.exec(way?.call ?? '')?.[1].split(',').map((p) => p.trim()) ?? [];
+  for (const f of pickArrange(input.fixtures, input.functionText ?? '', callParams)) {
+    outline.push(`Arrange: ${f.async ? 'await ' : ''}${f.name}(${f.params}) from ${path.relative(input.config.root, f.file).split(path.sep).join('/')}`);
+  }
+  const call = way?.call ?? `${short(input.qualifiedName)}(…)`;
+  const merged = (input.alsoCovers ?? []).map((n) => (n.endsWith('.constructor') ? `new ${short(n.slice(0, -'.constructor'.length))}` : short(n)));
+  const route = way ? [pathText(way), ...(merged.length ? [merged.join(', ')] : [])].join(' → ') : '';
+  const via = route.includes('→') ? ` (path: ${route})` : '';
+  if (input.qualifiedName === '(top level)') outline.push(`Act: load \`${input.relative}\` in a test (import it): its top-level code runs when it loads`);
+  else if (way) outline.push(`Act: call \`${call}\`${condition ? ` ${condition}` : ''}${via}`);
+  else outline.push(`Act: nothing exported reaches \`${input.qualifiedName}\`: export it or test it through the code that uses it${condition ? `, ${condition}` : ''}`);
+  outline.push(assertLine(input.effect, call, layout));
+  return { title, outline };
 }
 
 /** Build the hint for one gap. */
 export function buildHint(input: HintInput): Hint {
-  const { qualifiedName: q, branches } = input;
+  const q = input.qualifiedName;
   const lines = rangesText(input.uncoveredRanges);
-  let summary: string;
-  if (!input.functionCalled) summary = `\`${q}\` is never called by any test${lines ? ` (lines ${lines})` : ''}`;
-  else {
-    const parts: string[] = [];
-    if (lines) parts.push(`line${input.uncoveredRanges.length === 1 && input.uncoveredRanges[0].startLine === input.uncoveredRanges[0].endLine ? '' : 's'} ${lines} never ran`);
-    if (branches.length) parts.push(`${branches.length} branch side${branches.length === 1 ? '' : 's'} never taken (${branches[0].description}${branches.length > 1 ? ', …' : ''})`);
-    summary = `\`${q}\`: ${parts.join('; ') || 'partly untested'}`;
-  }
+  const summary = summaryOf(input, lines);
   const label = labelFor(q, input.relative, input.gapTag, input.config.hints);
   const why = label.why ?? (input.functionCalled
     ? 'untested paths are unverified behaviour: a regression there ships unnoticed'
     : 'no test exercises this function at all: nothing protects its behaviour');
-
-  const [owner, method] = q.includes('.') ? [q.slice(0, q.lastIndexOf('.')), q.slice(q.lastIndexOf('.') + 1)] : [undefined, q];
-  const first = branches[0];
-  const doc = input.docSummary?.replace(/[.!?]$/, '');
-  const title = `${q}${first ? behaviour(first) : input.functionCalled ? ` covers lines ${lines}` : doc ? `: ${/^[A-Z][a-z]/.test(doc) ? doc.charAt(0).toLowerCase() + doc.slice(1) : doc}` : ' returns the documented result'}`;
-  const outline: string[] = [];
-  const arrange = pickArrange(input.fixtures, input.functionText ?? '');
-  const asserters = input.fixtures.filter((f) => ASSERT_HELPER.test(f.name)).slice(0, 2);
-  for (const f of arrange) {
-    outline.push(`Arrange: ${f.async ? 'await ' : ''}${f.name}(${f.params}) from ${path.relative(input.config.root, f.file)}`);
-  }
-  if (owner && /^[A-Z]/.test(owner.split('.').pop() ?? '')) outline.push(`Arrange: construct a ${owner.split('.').pop()} with those fixtures (inject fakes only for external executors)`);
-  if (!arrange.length && !owner) outline.push(`Arrange: import ${method} from ${input.relative}`);
-  if (first) outline.push(`Act: call ${method}(…) so that ${first.description.replace(/^(.)/, (m) => m.toLowerCase()).replace(/was never/, 'is now').replace(/never/, 'now')}`);
-  else outline.push(`Act: call ${method}(…) on the path at lines ${lines || 'shown'}`);
-  const helpers = asserters.length ? ` (${asserters.map((f) => `${f.name}(${f.params})`).join(', ')})` : '';
-  outline.push(first?.kind === 'catch' || /throw|error|reject|refuse/i.test(first?.conditionText ?? '')
-    ? `Assert: the error it raises (type and message) and that nothing was written${helpers}`
-    : `Assert: the returned value and the rows / state it changed${helpers}`);
-  const suggestedTest: SuggestedTest = {
-    file: input.closestTestFile ?? input.testFileFor(input.file),
-    title,
-    outline,
-  };
+  const file = input.closestTestFile ?? input.layout.testFileFor(input.file);
+  const { title, outline } = outlineOf(input, file);
+  const suggestedTest: SuggestedTest = { file, title, outline };
+  const rel = (p: string) => path.relative(input.config.root, p).split(path.sep).join('/');
   const text = [
     `${q} — ${input.relative}${lines ? `:${lines}` : ''}`,
     `  What:  ${summary}`,
     `  Why:   ${why}`,
-    ...branches.map((b) => `  Branch: line ${b.line}: ${b.description}`),
+    ...(input.functionCalled ? input.branches.map((b) => `  Branch: line ${b.line}: ${b.description}`) : []),
+    ...(input.alsoCovers?.length ? [`  Also covers: ${input.alsoCovers.map((n) => `\`${n}\``).join(', ')} (called only from this untested code)`] : []),
     ...(input.closestTests.length ? [`  Closest tests: ${input.closestTests.slice(0, 3).join(' | ')}`] : []),
-    `  Write: ${path.relative(input.config.root, suggestedTest.file)} — it(${JSON.stringify(title)})`,
+    `  Write: ${rel(suggestedTest.file)}${fs.existsSync(suggestedTest.file) ? '' : ' (new file)'} — it(${JSON.stringify(title)})`,
     ...outline.map((o) => `    ${o}`),
   ].join('\n');
   return { summary, why, labelSource: label.labelSource, suggestedTest, text };

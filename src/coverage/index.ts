@@ -57,5 +57,5 @@ export { writeReports, renderPlan, runComplete } from './reports';
 export { ReportWriteError } from './reportFolder';
 export { renderTable, renderHints, closingLine, topGaps } from './render';
 export { parseSource } from './ast';
-export { classifyBranch } from './branches';
+export { describeSide } from './branches';
 export { startAffected, selectAffected, selectionOptions, type AffectedRun, type Change, type Selection } from '../continuous/continuous';

@@ -15,7 +15,7 @@ import * as path from 'path';
 import libCoverage from 'istanbul-lib-coverage';
 import libReport from 'istanbul-lib-report';
 import reports from 'istanbul-reports';
-import type { Analysis, FileReport, ResolvedConfig, RunResult, Thresholds } from './model';
+import type { Analysis, FileReport, Gap, ResolvedConfig, RunResult, Thresholds } from './model';
 import { projectHasCli } from './loaders';
 import { savedStrengthSection, spliceSection } from '../mutation/plan';
 import { writeFolder } from './reportFolder';
@@ -62,6 +62,20 @@ function verifyLine(config: ResolvedConfig, f: FileReport, targets: string): str
   return `in VS Code, run **Governance: Run governance tests with coverage**; the hover on ${f.relative} and the status bar show ${targets} met`;
 }
 
+/** Gaps left after the tasks (and every gap of files that meet their target), most valuable first. */
+function beyondTarget(analysis: Analysis, chosen: Set<Gap>, rel: (p: string) => string): string[] {
+  const rest = analysis.files.flatMap((f) => f.gaps.filter((g) => !chosen.has(g)).map((g) => ({ f, g })));
+  if (!rest.length) return [];
+  rest.sort((a, b) => b.g.gain.lines + b.g.gain.branches - (a.g.gain.lines + a.g.gain.branches) || a.f.relative.localeCompare(b.f.relative));
+  const out = ['## Beyond target', '', 'Not needed for the targets, still untested (most lines and branches first):', ''];
+  for (const { f, g } of rest) {
+    out.push(`- ${f.relative} \`${g.qualifiedName}\` (+${g.gain.lines} lines, +${g.gain.branches} branches): ${g.hint.summary}`);
+    out.push(`  - Write in \`${rel(g.hint.suggestedTest.file)}\`: it(${JSON.stringify(g.hint.suggestedTest.title)})`);
+  }
+  out.push('');
+  return out;
+}
+
 /** The gap-closure plan (markdown with YAML front matter) for the files below target. */
 export function renderPlan(analysis: Analysis, config: ResolvedConfig): string {
   const rel = (p: string) => path.relative(config.root, p).split(path.sep).join('/');
@@ -73,7 +87,7 @@ export function renderPlan(analysis: Analysis, config: ResolvedConfig): string {
     let lines = f.needed.lines;
     let branches = f.needed.branches;
     let fns = f.needed.functions;
-    const chosen = [];
+    const chosen: Gap[] = [];
     for (const g of f.gaps) {
       if (lines <= 0 && branches <= 0 && fns <= 0 && f.needed.statements <= 0) break;
       chosen.push(g);
@@ -108,9 +122,11 @@ export function renderPlan(analysis: Analysis, config: ResolvedConfig): string {
     out.push(`      covers: [${[...a.covers].map(yamlString).join(', ')}]`);
   }
   out.push('---', '', '# Gap-closure plan', '');
+  const chosenGaps = new Set(plans.flatMap((p) => p.chosen));
   if (!below.length) {
     out.push('Every file meets its target. Nothing to close.');
-    return out.join('\n') + '\n';
+    const beyond = beyondTarget(analysis, chosenGaps, rel);
+    return out.join('\n') + '\n' + (beyond.length ? ['', ...beyond].join('\n') : '');
   }
   out.push(`${below.length} file${below.length === 1 ? '' : 's'} below target. Tasks are ordered by the greedy plan: each closes the gaps that reach the target fastest.`, '');
   plans.forEach(({ f, chosen }, i) => {
@@ -131,6 +147,7 @@ export function renderPlan(analysis: Analysis, config: ResolvedConfig): string {
     out.push(`- **Verify:** ${verifyLine(config, f, targetWords(f.target ?? {}))}`);
     out.push(`- **Done when:** ${f.relative} reports ${targetWords(f.target ?? {})} and every test passes.`, '');
   });
+  out.push(...beyondTarget(analysis, chosenGaps, rel));
   return out.join('\n');
 }
 

@@ -9,7 +9,7 @@ import type { ChildMessage, ChildOptions } from './child';
 import type { FailureInfo, RunEvent, RunResult, RunStats, TestCoverage } from './model';
 import { testId } from './model';
 import { lineReader } from './channel';
-import { loadConverter, type Converter, type WireWindow } from './v8';
+import { prepare, type Prepared, type WireWindow } from './v8';
 import type { ProbeFile } from '../continuous/perTest';
 import type { RawCoverage } from '../continuous/raw';
 
@@ -38,7 +38,8 @@ export interface RunState {
   coverage: RunResult['coverage'];
   perTest?: Record<string, TestCoverage>;
   compiled: Map<string, string>;
-  converters: Map<string, Promise<Converter | undefined>>;
+  /** Static maps prepared while the tests run (v8.ts `prepare`). */
+  prepared: Map<string, Promise<Prepared | undefined>>;
   conversion?: Promise<{ coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage }>;
   /** Per-test coverage by probes (src/continuous/probes.ts): each file's probes, each test's touched ids. */
   probeFiles: Map<string, ProbeFile>;
@@ -106,7 +107,7 @@ export function messageHandler(plan: RunPlan, state: RunState, emit: Emit, onWin
         return;
       case 'compiled':
         state.compiled.set(m.file, m.code);
-        state.converters.set(m.file, new Promise((r) => setImmediate(r)).then(() => loadConverter(m.file, m.code)).catch(() => undefined));
+        state.prepared.set(m.file, new Promise((r) => setImmediate(r)).then(() => prepare(m.file, m.code)));
         return;
       case 'probes':
         state.probeFiles.set(m.file, { base: m.base, blocks: m.blocks });

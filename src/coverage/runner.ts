@@ -7,7 +7,7 @@
  * (`--import=tsx`, `node-option`). It never
  * inherits the caller's `execArgv` (the extension host's inspector flags, mocha's `--require`).
  * The child's messages arrive on a dedicated pipe (fd 4, see channel.ts); with the V8 engine the
- * runner also does the conversion to istanbul: it loads each source file's converter as the
+ * runner also does the conversion to istanbul: it prepares each source file's static map as the
  * child reports the file compiled (while the tests run) and converts and normalises the takes as
  * soon as they arrive, while the child exits.
  *
@@ -29,13 +29,13 @@ import fg from 'fast-glob';
 import type { ChildOptions } from './child';
 import { resolveRequire } from './config';
 import { resolveNode } from './runtime';
-import type { RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
+import type { FileCoverageData, RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
 import { parseSource } from './ast';
 import { branchCandidates } from './branches';
-import { completeCoverage } from './normalize';
+import { staticMap } from './staticMap';
 import { isChildMessage, messageHandler, readMessages, type Emit, type RunPlan, type RunState } from './runMessages';
 import { killRun, newRunId, RUN_MARKER } from './processes';
-import { convert, type Window, type WireWindow } from './v8';
+import { completeCoverage, convert, type Window, type WireWindow } from './v8';
 import { perTestFromProbes } from '../continuous/perTest';
 import { rawCoverage, type RawCoverage } from '../continuous/raw';
 
@@ -82,7 +82,9 @@ async function prewarm(files: string[], stop: () => boolean): Promise<void> {
     await new Promise((r) => setImmediate(r));
     if (stop()) return;
     try {
-      branchCandidates(parseSource(file));
+      const parsed = parseSource(file);
+      branchCandidates(parsed);
+      staticMap(file, parsed.text);
     } catch {
       /* unreadable now: the normaliser reports what it can */
     }
@@ -280,7 +282,7 @@ export function startRun(options: StartOptions): RunHandle {
     runId = plan.runId;
     const state: RunState = {
       stats: { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 }, loadErrors: [], testTitles: {}, settled: new Set(),
-      warnings: [], coverage: {}, compiled: new Map(), converters: new Map(), probeFiles: new Map(), touched: new Map(),
+      warnings: [], coverage: {}, compiled: new Map(), prepared: new Map(), probeFiles: new Map(), touched: new Map(),
     };
     const timing = (text: string) => {
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
@@ -356,15 +358,15 @@ async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunS
   try {
     const list: Window[] = windows.map((w) => ({ testId: w.testId, scripts: new Map(w.scripts) }));
     const probing = plan.childOptions.perTest && plan.childOptions.perTestMode !== 'takes';
-    out = await convert(list, state.compiled, plan.childOptions.perTest && !probing, state.converters);
+    out = await convert(list, state.compiled, plan.childOptions.perTest && !probing, state.prepared);
     // Per-test coverage by probes and the raw record for shards: src/continuous.
-    if (probing) out.perTest = await perTestFromProbes(list[0], state.converters, state.probeFiles, state.touched);
+    if (probing) out.perTest = await perTestFromProbes(out.coverage as Record<string, FileCoverageData>, state.prepared, state.probeFiles, state.touched);
     if (keepRaw) out.raw = rawCoverage(plan.sourceFiles, state.compiled, list[0], state.probeFiles, state.touched);
   } catch (err) {
     emit({ type: 'output', stream: 'stderr', text: `coverage conversion failed: ${(err as Error).stack}` });
   }
   timing(`parent conversion ${(performance.now() - t0).toFixed(0)} ms`);
-  out.coverage = completeCoverage(out.coverage, plan.sourceFiles, out.perTest);
+  out.coverage = completeCoverage(out.coverage, plan.sourceFiles);
   timing(`parent conversion + normalisation ${(performance.now() - t0).toFixed(0)} ms`);
   return out;
 }

@@ -7,6 +7,7 @@ export const COMMANDS = {
   toggleHints: 'governanceCoverage.toggleHints',
   runTestsForFile: 'governanceCoverage.runTestsForFile',
   copyTestOutline: 'governanceCoverage.copyTestOutline',
+  addSuggestedTest: 'governanceCoverage.addSuggestedTest',
   showLog: 'governanceCoverage.showLog',
   refresh: 'governanceCoverage.refreshTests',
   testState: 'governanceCoverage._testState',

@@ -106,6 +106,14 @@ export class GapDecorations implements vscode.Disposable, vscode.HoverProvider {
     return [...this.analyses.values()].flatMap((a) => a.files.flatMap((f) => f.gaps)).find((g) => g.id === id);
   }
 
+  /** The gap marked on a file's 0-based line (hints shown), if any. */
+  gapAt(file: string, line: number): Gap | undefined {
+    if (!this.enabled) return undefined;
+    const hints = this.files.get(path.resolve(file));
+    const range = hints?.ranges.find((r) => line >= r.startLine && line <= r.endLine);
+    return range && hints!.report.gaps.find((g) => g.id === range.gapId);
+  }
+
   /**
    * The hover for a file and 0-based line, or undefined when no gap is there: a MarkdownString
    * built with its own API (workspace text through `appendText` or literal code spans), trusted

@@ -13,6 +13,7 @@ import { loadEngine, type Engine, type SettingsConfig } from './engine';
 import { GapDecorations, type HintDetail } from './gapDecorations';
 import { MutationFeature } from './mutationFeature';
 import { suggestedTestSnippet } from './hints';
+import { addSuggestedTest, SuggestedTestActions } from './addTest';
 import { RunService, type RunKind, type RunSummary } from './runner';
 import { CoverageStatusBar } from './statusBar';
 import { buildTestState, whenTrue } from './testState';
@@ -101,6 +102,7 @@ export class GovernanceExtension implements vscode.Disposable {
       this.decorations.onDidChange(() => this.changed.fire()),
       this.runs.onDidEnd(() => this.changed.fire()),
       vscode.languages.registerHoverProvider({ scheme: 'file' }, this.decorations),
+      vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new SuggestedTestActions(this.decorations), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(SECTION)) return;
         const s = vscode.workspace.getConfiguration(SECTION);
@@ -271,6 +273,7 @@ export class GovernanceExtension implements vscode.Disposable {
         this.notify('info', `Suggested test copied: ${gap.hint.suggestedTest.title}`);
         return text;
       })),
+      reg(COMMANDS.addSuggestedTest, safe((args?: { gapId?: string }) => addSuggestedTest(this.decorations, args?.gapId))),
       reg(COMMANDS.showLog, () => this.log.show()),
       reg(COMMANDS.refresh, safe(() => this.reload())),
       reg(COMMANDS.testState, (args?: TestStateArgs) => this.state(args)),

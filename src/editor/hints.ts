@@ -21,6 +21,7 @@ export const HINT_COMMANDS = {
   runFileTests: 'governanceCoverage.runTestsForFile',
   showPlan: 'governanceCoverage.showPlan',
   copyOutline: 'governanceCoverage.copyTestOutline',
+  addTest: 'governanceCoverage.addSuggestedTest',
 } as const;
 
 /** Files that get decorations: below target and with gaps. */
@@ -157,6 +158,7 @@ export function hoverParagraphs(report: FileReport, gap: Gap, root: string, stal
   para(true, md([
     `[$(play) Run this file's tests](${commandUri(HINT_COMMANDS.runFileTests, { source: report.file })})`,
     `[$(book) Open the gap-closure plan](${commandUri(HINT_COMMANDS.showPlan)})`,
+    `[$(add) Add the suggested test](${commandUri(HINT_COMMANDS.addTest, { gapId: gap.id })})`,
     `[$(copy) Copy the suggested test outline](${commandUri(HINT_COMMANDS.copyOutline, { gapId: gap.id })})`,
   ].join(' · ')));
   return out;

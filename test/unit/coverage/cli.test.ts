@@ -29,7 +29,7 @@ describe('governance-coverage CLI', function () {
     const ledger = doc.files[0];
     assert.deepEqual(ledger.target, { lines: 90, branches: 80 });
     assert.deepEqual(ledger.failing, ['lines', 'branches']);
-    assert.deepEqual(ledger.gaps.map((g: { qualifiedName: string }) => g.qualifiedName), ['Ledger.deposit', 'Ledger.withdraw', 'Ledger.describe', 'fee']);
+    assert.deepEqual(ledger.gaps.map((g: { qualifiedName: string }) => g.qualifiedName), ['Ledger.describe', 'Ledger.deposit', 'Ledger.withdraw', 'fee']);
     assert.deepEqual(Object.keys(ledger.gaps[0].hint), ['summary', 'why', 'labelSource', 'suggestedTest', 'text']);
     assert.deepEqual(doc.failures.map((f: { title: string }) => f.title), ['Ledger reports a wrong balance']);
     assert.equal(doc.failures[0].failure.expected, '99');

@@ -1,0 +1,182 @@
+/**
+ * Agreement check: our per-file figures against nyc (istanbul instrumentation: statements,
+ * branches, functions, lines) and c8 (V8 + v8-to-istanbul: lines), on the same tests.
+ *
+ *   npx tsx bench/compare.ts [DIR] [--tests GLOB]... [--sources GLOB]... [--require MOD]... [--cmd "TEST COMMAND"]
+ *
+ * DIR defaults to the embedded governance suite. Without `--tests`/`--sources`, DIR's own
+ * governance-coverage config is used. `--cmd` is the command nyc and c8 wrap (run by `sh -c` in
+ * DIR); by default `mocha` with the config's `require` and test globs. Prints one row per file
+ * that all three report and exits 1 when a figure differs by more than 1 point (statements,
+ * branches, functions vs nyc; lines vs c8).
+ *
+ * nyc instruments the JavaScript a file was compiled to (tsx/esbuild for TypeScript and ESM)
+ * and maps it back: it also counts what the compiler added (module helpers, export getters),
+ * mapped to the file's first line or export names. Those items are not in the source, so nyc's
+ * figures here are over the items at the source's own positions; the row says how many were
+ * left out. For plain CommonJS nyc instruments the source itself and nothing is left out.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import libCoverage from 'istanbul-lib-coverage';
+import { analyze, embeddedConfig, extensionRoot, loadConfig, resolveConfig, startRun, type ResolvedConfig } from '../src/coverage/index';
+
+type Pcts = { statements: number; branches: number; functions: number; lines: number };
+
+export interface Row {
+  file: string;
+  ours: Pcts;
+  nyc?: Pcts;
+  /** `istanbul`: nyc did not report the file; its figures come from nyc's pipeline run in-process. */
+  nycVia?: 'nyc' | 'istanbul';
+  /** Items nyc counts that are not in the source (what the compiler added), left out of its figures. */
+  nycExtra?: number;
+  c8?: Pcts;
+}
+
+export interface Args {
+  dir?: string;
+  tests: string[];
+  sources: string[];
+  require: string[];
+  cmd?: string;
+}
+
+export function parseArgs(argv: string[]): Args {
+  const a: Args = { tests: [], sources: [], require: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i];
+    if (v === '--tests') a.tests.push(argv[++i]);
+    else if (v === '--sources') a.sources.push(argv[++i]);
+    else if (v === '--require') a.require.push(argv[++i]);
+    else if (v === '--cmd') a.cmd = argv[++i];
+    else a.dir = path.resolve(v);
+  }
+  return a;
+}
+
+async function configOf(a: Args): Promise<ResolvedConfig> {
+  if (!a.dir) return embeddedConfig();
+  if (!a.tests.length && !a.sources.length) return loadConfig(a.dir);
+  return resolveConfig(a.dir, { testGlobs: a.tests, sourceGlobs: a.sources, require: a.require }, 'bench/compare.ts arguments');
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+function defaultCommand(config: ResolvedConfig): string {
+  const own = path.join(config.root, 'node_modules', 'mocha', 'bin', 'mocha.js');
+  const mocha = fs.existsSync(own) ? own : path.join(extensionRoot(), 'node_modules', 'mocha', 'bin', 'mocha.js');
+  const req = config.require.flatMap((m) => ['--require', quote(m)]).join(' ');
+  return `${quote(process.execPath)} ${quote(mocha)} ${req} ${config.testGlobs.map(quote).join(' ')}`;
+}
+
+function pctsOf(data: libCoverage.FileCoverageData): Pcts {
+  const s = libCoverage.createFileCoverage(data).toSummary();
+  return { statements: s.statements.pct, branches: s.branches.pct, functions: s.functions.pct, lines: s.lines.pct };
+}
+
+/** Run `cmd` under a coverage tool (nyc or c8); its coverage-final.json, by absolute file. */
+function runTool(tool: 'nyc' | 'c8', config: ResolvedConfig, cmd: string): Record<string, libCoverage.FileCoverageData> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `govcov-${tool}-`));
+  const bin = path.join(extensionRoot(), 'node_modules', tool, 'bin', tool === 'nyc' ? 'nyc.js' : 'c8.js');
+  const include = config.sourceGlobs.flatMap((g) => ['--include', g]);
+  const common = ['--reporter', 'json', '--report-dir', out];
+  const opts = tool === 'nyc'
+    ? [...include, ...common, '--temp-dir', path.join(out, 'tmp'), '--extension', '.ts', '--extension', '.mts', '--extension', '.cts', '--cache', 'false']
+    : [...include, ...common, '--temp-directory', path.join(out, 'tmp')];
+  const r = spawnSync(process.execPath, [bin, ...opts, 'sh', '-c', cmd], { cwd: config.root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status === null) throw new Error(`${tool} did not finish: ${r.stderr}`);
+  const file = path.join(out, 'coverage-final.json');
+  const data = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, libCoverage.FileCoverageData>) : {};
+  fs.rmSync(out, { recursive: true, force: true });
+  return data;
+}
+
+const at = (p: { line: number; column: number }) => `${p.line}:${p.column}`;
+
+/**
+ * The items of `ref` that exist in the source (`ours` holds them all): istanbul run on tsx's
+ * output also counts what esbuild adds (module helpers, export getters; mapped to 1:0 or to the
+ * export names), which is not in the source.
+ */
+function sameItems(ref: libCoverage.FileCoverageData, ours: libCoverage.FileCoverageData): libCoverage.FileCoverageData {
+  const keep = <T>(map: Record<string, T>, counts: Record<string, unknown>, known: Set<string>, key: (x: T) => string) => {
+    const m: Record<string, T> = {};
+    const c: Record<string, unknown> = {};
+    for (const [id, x] of Object.entries(map)) if (known.has(key(x))) [m[id], c[id]] = [x, counts[id]];
+    return [m, c] as const;
+  };
+  const sKey = (l: { start: { line: number; column: number } }) => at(l.start);
+  // Branches by kind and line: nyc's remapped location of a logical expression may start a token off.
+  const bKey = (b: { type: string; loc: { start: { line: number; column: number } } }) => `${b.type}@${b.loc.start.line}`;
+  const [statementMap, s] = keep(ref.statementMap, ref.s, new Set(Object.values(ours.statementMap).map(sKey)), sKey);
+  const [fnMap, f] = keep(ref.fnMap, ref.f, new Set(Object.values(ours.fnMap).map((x) => sKey(x.loc))), (x) => sKey(x.loc));
+  const [branchMap, b] = keep(ref.branchMap, ref.b, new Set(Object.values(ours.branchMap).map(bKey)), bKey);
+  return { path: ref.path, statementMap, s, fnMap, f, branchMap, b } as libCoverage.FileCoverageData;
+}
+
+/** Ours, nyc's and c8's figures per file. */
+export async function compare(a: Args): Promise<Row[]> {
+  const config = await configOf(a);
+  const result = await startRun({ config }).result;
+  const s = result.stats;
+  console.log(`ours: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${result.loadErrors.length} files failed to load${result.error ? `; ${result.error}` : ''}`);
+  for (const e of result.loadErrors.slice(0, 3)) console.log(`  ${path.relative(config.root, e.file)}: ${e.error.message}`);
+  if (!s.passed) throw new Error('no test passed in our run: the figures would mean nothing (see the load errors above)');
+  const analysis = await analyze(result, config);
+  const cmd = a.cmd ?? defaultCommand(config);
+  const nyc = runTool('nyc', config, cmd);
+  const c8 = runTool('c8', config, cmd);
+  // nyc cannot hook tsx (tsx compiles .ts in its own `.js` loader, past nyc's `.ts` hook): for a
+  // file nyc did not report, nyc's own pipeline — istanbul-lib-instrument on tsx's output,
+  // remapped with istanbul-lib-source-maps — run by the engine's `istanbul` mode.
+  const missing = analysis.files.some((f) => !nyc[f.file] && f.figures.lines.covered > 0);
+  const ist = missing ? (await startRun({ config, engine: 'istanbul' } as Parameters<typeof startRun>[0]).result).coverage : {};
+  return analysis.files.map((f) => {
+    const raw = (nyc[f.file] ?? ist[f.file]) as libCoverage.FileCoverageData | undefined;
+    const ours = result.coverage[f.file] as libCoverage.FileCoverageData;
+    const ref = raw && sameItems(raw, ours);
+    const extra = raw && ref ? ['statementMap', 'branchMap', 'fnMap'].reduce((n, k) => n + Object.keys(raw[k as 'fnMap']).length - Object.keys(ref[k as 'fnMap']).length, 0) : 0;
+    return {
+      file: f.relative,
+      ours: { statements: f.figures.statements.pct, branches: f.figures.branches.pct, functions: f.figures.functions.pct, lines: f.figures.lines.pct },
+      ...(ref ? { nyc: pctsOf(ref), nycVia: nyc[f.file] ? 'nyc' : 'istanbul', nycExtra: extra } : {}),
+      ...(c8[f.file] ? { c8: pctsOf(c8[f.file]) } : {}),
+    } as Row;
+  });
+}
+
+/** Largest per-file difference: statements/branches/functions vs nyc, lines vs c8. */
+export function worst(rows: Row[]): { nyc: number; c8: number } {
+  let nyc = 0;
+  let c8 = 0;
+  for (const r of rows) {
+    if (r.nyc) for (const m of ['statements', 'branches', 'functions'] as const) nyc = Math.max(nyc, Math.abs(r.ours[m] - r.nyc[m]));
+    if (r.c8) c8 = Math.max(c8, Math.abs(r.ours.lines - r.c8.lines));
+  }
+  return { nyc, c8 };
+}
+
+export function renderRows(rows: Row[]): string {
+  const f = (x?: number) => (x === undefined ? '-' : x.toFixed(1)).padStart(6);
+  const cell = (o: number, t?: number) => `${f(o)}${f(t)}${(t !== undefined && Math.abs(o - t) > 1 ? ' !' : '  ')}`;
+  const out = [`${'File'.padEnd(48)}${'  S ours   nyc'}${'  B ours   nyc'}${'  F ours   nyc'}${'  L ours   nyc    c8'}`];
+  for (const r of rows) {
+    out.push(`${r.file.padEnd(48)}${cell(r.ours.statements, r.nyc?.statements)}${cell(r.ours.branches, r.nyc?.branches)}` +
+      `${cell(r.ours.functions, r.nyc?.functions)}${f(r.ours.lines)}${f(r.nyc?.lines)}${f(r.c8?.lines)}${r.c8 && Math.abs(r.ours.lines - r.c8.lines) > 1 ? ' !' : ''}${r.nycVia === 'istanbul' ? ' (nyc*)' : ''}${r.nycExtra ? ` (+${r.nycExtra} compiler items)` : ''}`);
+  }
+  return out.join('\n');
+}
+
+if (require.main === module) {
+  const a = parseArgs(process.argv.slice(2));
+  compare(a).then((rows) => {
+    console.log(`suite: ${a.dir ?? 'embedded governance suite'}`);
+    console.log(renderRows(rows));
+    const w = worst(rows);
+    console.log(`max difference: ${w.nyc.toFixed(2)} points vs nyc (statements/branches/functions), ${w.c8.toFixed(2)} points vs c8 (lines); '!' marks > 1 point; (nyc*): nyc's pipeline in-process; compiler items: what nyc counts of the compiled output (esbuild's helpers, export getters) that is not in the source, left out`);
+    process.exitCode = w.nyc <= 1 && w.c8 <= 1 ? 0 : 1;
+  });
+}
