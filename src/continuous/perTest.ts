@@ -4,14 +4,14 @@
  *
  * The totals come from V8 (one take at the end, converted as without per-test data). Every
  * statement, branch side and function of the file's static map belongs to the innermost probe
- * block holding its first token — or to none: module top level runs while the test files load,
+ * block holding its first token (in the code V8 ran: the probes are in the compiled code) — or to none: module top level runs while the test files load,
  * in no test. A test executed what belongs to
  * the probes it touched and ran at all in the totals. Precision is the probe's block: code after an early `return` inside a
  * block counts for every test that entered the block (V8's own per-test deltas would tell them
  * apart; they cost a take per test, see src/coverage/v8.ts).
  */
 import type { FileCoverageData, TestCoverage } from '../coverage/model';
-import type { Probe } from '../coverage/staticMap';
+import { itemOffsets } from '../coverage/hits';
 import type { Prepared } from '../coverage/v8';
 
 /** One instrumented file as the child described it. */
@@ -45,20 +45,18 @@ function owner(blocks: number[], start: number, end: number): number {
  */
 export function probeEntries(prepared: Prepared, data: FileCoverageData, probe: ProbeFile): Entry[] {
   const entries: Entry[] = Array.from({ length: probe.blocks.length / 3 }, () => ({ s: [], b: [], f: [] }));
-  const { map, parsed } = prepared;
-  // A body or block starts at its `{`; its probe block starts inside it.
-  const at = (p: Probe) => {
-    const o = parsed.offsetOf('at' in p ? p.at : p.minus[0]);
-    return parsed.text[o] === '{' ? o + 1 : o;
-  };
-  const of = (p: Probe) => {
-    const o = at(p);
-    const k = owner(probe.blocks, o, o);
+  // Probe blocks are offsets in the code V8 ran (compiled), as are the items' probe offsets.
+  const { code } = prepared;
+  const items = itemOffsets(prepared.map, prepared.offsets);
+  const of = (o: number) => {
+    // A body or block starts at its `{`; its probe block starts inside it.
+    const at = code[o] === '{' ? o + 1 : o;
+    const k = owner(probe.blocks, at, at);
     return k >= 0 ? entries[k] : undefined;
   };
-  map.s.forEach((p, i) => data.s[i] > 0 && of(p)?.s.push(i));
-  map.f.forEach((p, i) => data.f[i] > 0 && of(p)?.f.push(i));
-  map.b.forEach((sides, i) => sides.forEach((p, j) => data.b[i][j] > 0 && of(p)?.b.push([i, j])));
+  items.s.forEach((o, i) => data.s[i] > 0 && of(o)?.s.push(i));
+  items.f.forEach((o, i) => data.f[i] > 0 && of(o)?.f.push(i));
+  items.b.forEach((sides, i) => sides.forEach((o, j) => data.b[i][j] > 0 && of(o)?.b.push([i, j])));
   return entries;
 }
 

@@ -116,6 +116,20 @@ export function probeOffsets(map: StaticFile, mapper: PositionMapper): number[] 
   return probePositions(map).map((p) => mapper.toGenerated(p));
 }
 
+/** Each item's first probe offset in the code V8 ran (`s`, `f`, `b` in the static map's order). */
+export function itemOffsets(map: StaticFile, offsets: number[]): { s: number[]; f: number[]; b: number[][] } {
+  let k = 0;
+  const first = (p: Probe): number => {
+    const o = offsets[k];
+    k += 'at' in p ? 1 : 2;
+    return o;
+  };
+  const s = map.s.map(first);
+  const f = map.f.map(first);
+  const b = map.b.map((bs) => bs.map(first));
+  return { s, f, b };
+}
+
 /** Counts of one window: `s`, `f`, `b` in the static map's order. */
 export function hitsOf(map: StaticFile, offsets: number[], functions: FunctionCoverage[]): { s: number[]; f: number[]; b: number[][] } {
   const counts = countsAt(functions, offsets);

@@ -119,6 +119,8 @@ export interface Prepared {
   map: StaticFile;
   offsets: number[];
   parsed: ParsedSource;
+  /** The code V8 ran (probe offsets are into it). */
+  code: string;
 }
 
 /**
@@ -150,7 +152,7 @@ export function prepare(file: string, code: string | undefined, mapper?: Positio
     const map = staticMap(file, text);
     const parsed = parseSource(file, text);
     nameFunctions(map.data, parsed);
-    return { map, parsed, offsets: probeOffsets(map, mapper ?? positionMapper(code ?? text)) };
+    return { map, parsed, code: code ?? text, offsets: probeOffsets(map, mapper ?? positionMapper(code ?? text)) };
   } catch {
     return undefined;
   }
