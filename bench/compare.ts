@@ -20,6 +20,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import libCoverage from 'istanbul-lib-coverage';
 import { analyze, embeddedConfig, extensionRoot, loadConfig, resolveConfig, startRun, type ResolvedConfig } from '../src/coverage/index';
 
@@ -65,9 +66,11 @@ async function configOf(a: Args): Promise<ResolvedConfig> {
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** The project's own mocha (its `_mocha` bin: runs in-process, under the coverage tool's hooks), else ours. */
 function defaultCommand(config: ResolvedConfig): string {
-  const own = path.join(config.root, 'node_modules', 'mocha', 'bin', 'mocha.js');
-  const mocha = fs.existsSync(own) ? own : path.join(extensionRoot(), 'node_modules', 'mocha', 'bin', 'mocha.js');
+  const dir = [config.mocha?.mochaDir, path.join(config.root, 'node_modules', 'mocha'), path.join(extensionRoot(), 'node_modules', 'mocha')]
+    .find((d): d is string => !!d && fs.existsSync(path.join(d, 'package.json')))!;
+  const mocha = path.join(dir, (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin._mocha);
   const req = config.require.flatMap((m) => ['--require', quote(m)]).join(' ');
   return `${quote(process.execPath)} ${quote(mocha)} ${req} ${config.testGlobs.map(quote).join(' ')}`;
 }
@@ -84,12 +87,24 @@ function runTool(tool: 'nyc' | 'c8', config: ResolvedConfig, cmd: string): Recor
   const include = config.sourceGlobs.flatMap((g) => ['--include', g]);
   const common = ['--reporter', 'json', '--report-dir', out];
   const opts = tool === 'nyc'
-    ? [...include, ...common, '--temp-dir', path.join(out, 'tmp'), '--extension', '.ts', '--extension', '.mts', '--extension', '.cts', '--cache', 'false']
+    ? [...include, ...common, '--temp-dir', path.join(out, 'tmp'), ...['.js', '.cjs', '.mjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'].flatMap((e) => ['--extension', e]), '--cache', 'false']
     : [...include, ...common, '--temp-directory', path.join(out, 'tmp')];
-  const r = spawnSync(process.execPath, [bin, ...opts, 'sh', '-c', cmd], { cwd: config.root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  // nyc's require hook never sees native ES modules: its documented ESM loader hook
+  // (@istanbuljs/esm-loader-hook: babel-plugin-istanbul on each module nyc includes) does. Babel
+  // resolves that plugin from the project's folder: NODE_PATH adds ours.
+  const hook = pathToFileURL(require.resolve('@istanbuljs/esm-loader-hook')).href;
+  const env = tool === 'nyc'
+    ? {
+        ...process.env,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --no-warnings --loader ${hook}`.trim(),
+        NODE_PATH: [path.join(extensionRoot(), 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter),
+      }
+    : process.env;
+  const r = spawnSync(process.execPath, [bin, ...opts, 'sh', '-c', cmd], { cwd: config.root, env, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status === null) throw new Error(`${tool} did not finish: ${r.stderr}`);
   const file = path.join(out, 'coverage-final.json');
   const data = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, libCoverage.FileCoverageData>) : {};
+  if (!Object.keys(data).length) console.log(`${tool} reported no file (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
   fs.rmSync(out, { recursive: true, force: true });
   return data;
 }
