@@ -132,6 +132,13 @@ function enclosing(node: ts.Node): ts.Node | undefined {
   return undefined;
 }
 
+/** The function whose `this` an arrow sees: the nearest enclosing non-arrow function. */
+function methodOf(node: ts.Node, byNode: Map<ts.Node, FunctionInfo>): FunctionInfo | undefined {
+  let n: ts.Node | undefined = node;
+  while (n && ts.isArrowFunction(n)) n = enclosing(n);
+  return n && byNode.get(n);
+}
+
 /** Edges leaving the functions of one file (calls resolved within the project's source files). */
 export function edgesOf(file: string, sourceFiles: string[]): Edge[] {
   const parsed = parseSource(file);
@@ -155,9 +162,12 @@ export function edgesOf(file: string, sourceFiles: string[]): Edge[] {
       const callee = node.expression;
       let to: FnRef | undefined;
       if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
-        const cls = classOf(from);
+        // `this` inside arrows is the method's: the call is the method's (`monitor → expect`, not
+        // through the arrow passed to a transaction).
+        const host = methodOf(owner, byNode) ?? from;
+        const cls = classOf(host);
         const m = cls && byName.get(`${cls}.${callee.name.text}`);
-        if (m) to = { file, fn: m };
+        if (m && m !== host) edges.push({ from: { file, fn: host }, to: { file, fn: m }, via: 'call', at: node.getStart(parsed.sf) });
       } else if (ts.isIdentifier(callee)) {
         to = ts.isNewExpression(node) ? (byName.get(`${callee.text}.constructor`) ? { file, fn: byName.get(`${callee.text}.constructor`)! } : undefined) : resolveIdent(from, callee.text);
       }

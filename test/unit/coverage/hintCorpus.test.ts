@@ -1,6 +1,6 @@
 /**
  * The hint corpus: for each gap scenario of the TypeScript, CommonJS and ESM fixtures (and the
- * embedded governance suite with test/governance/unit/evidence.test.ts removed), the hint
+ * embedded governance suite with test/governance/unit/supervisionService.test.ts removed), the hint
  * is pinned word for word, and a test written by following that hint to the letter (checked in
  * as `test/fixtures/<fixture>/closing/<scenario>.snippet`) is put where the hint says — appended
  * to the named test file, or as the new file — and shown to close the gap: the lines the hint
@@ -33,28 +33,28 @@ const SCENARIOS: Scenario[] = [
   { fixture: 'esm', gap: 'validHeaderName', snippet: 'header-name', source: 'src/headers.js', lines: [9, 10, 11] },
   { fixture: 'esm', gap: 'Headers.raw', snippet: 'raw', source: 'src/headers.js', lines: [43, 47] },
   { fixture: 'esm', gap: 'isRedirect', snippet: 'is-redirect', source: 'src/utils/is-redirect.js', lines: [10] },
-  // The embedded suite without test/governance/unit/evidence.test.ts (the test written from its
-  // hint) was a scenario until the cross-service rule tests merged from main covered that branch
-  // too; `copyEmbedded` stays for the next embedded scenario.
+  // The embedded suite without test/governance/unit/supervisionService.test.ts: a private check
+  // reached only through public methods, and a public method no other test calls.
+  { fixture: 'embedded', gap: 'SupervisionService.expect', snippet: 'monitor-finished-session', source: 'src/governance/supervisionService.ts', lines: [207] },
+  { fixture: 'embedded', gap: 'SupervisionService.listSessions', snippet: 'list-sessions', source: 'src/governance/supervisionService.ts', lines: [180] },
 ];
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
-/** The embedded governance suite copied with its targets, without the test written from the hint. */
+/** The embedded governance suite copied with its targets, without the unit tests of SupervisionService. */
 function copyEmbedded(): string {
   const dir = path.join(REPO, '.tmp', 'hint-corpus', 'embedded');
   fs.rmSync(dir, { recursive: true, force: true });
   for (const part of ['src/governance', 'test/governance']) fs.cpSync(path.join(REPO, part), path.join(dir, part), { recursive: true });
-  fs.rmSync(path.join(dir, 'test/governance/unit/evidence.test.ts'));
+  fs.rmSync(path.join(dir, 'test/governance/unit/supervisionService.test.ts'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'governance-suite-copy', private: true }));
   const targets = [{ glob: 'src/governance/**/*.ts', lines: 90, branches: 80 }];
   fs.writeFileSync(path.join(dir, 'governance-coverage.config.json'), JSON.stringify({ testGlobs: ['test/governance/**/*.test.ts'], sourceGlobs: ['src/governance/**/*.ts'], targets }));
   return dir;
 }
 
-/** The closing test of a scenario: a snippet, or for the embedded suite the checked-in test itself. */
+/** The closing test of a scenario, written from its hint. */
 function closingTest(s: Scenario): string {
-  if (s.fixture === 'embedded') return fs.readFileSync(path.join(REPO, 'test/governance/unit/evidence.test.ts'), 'utf8');
   return fs.readFileSync(path.join(fixture(s.fixture), 'closing', `${s.snippet}.snippet`), 'utf8');
 }
 
@@ -73,7 +73,7 @@ async function runIn(root: string): Promise<{ result: RunResult; analysis: Analy
   return { result, analysis: await analyze(result, config) };
 }
 
-describe('hint corpus (fixtures ts, cjs, esm; the embedded suite without a test)', function () {
+describe('hint corpus (fixtures ts, cjs, esm; the embedded suite without the SupervisionService unit tests)', function () {
   this.timeout(180000);
   const roots: Record<string, string> = {};
   const analyses: Record<string, Analysis> = {};
