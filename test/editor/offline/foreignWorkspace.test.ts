@@ -2,9 +2,10 @@
  * Workspaces that are not this project, in a real VS Code (code-server, headless Chromium):
  *  1. a folder with only a `.mocharc.json` (and its own lib/ and test/): the Test Explorer shows
  *     its own test file — never the governance suite — and "Run governance tests" passes them;
- *  2. a JavaScript project (a package.json) with nothing to run: the Testing view shows the
- *     welcome content with the ways forward (Create .mocharc.json, Open the governance demo,
- *     Load coverage report).
+ *  2. a JavaScript project (a package.json) with nothing to run: nothing activates the extension
+ *     at startup (installedPackage.test.ts checks that); once a Governance command has, the
+ *     Testing view shows the welcome content with the ways forward (Create .mocharc.json, Open the
+ *     governance demo, Load coverage report).
  * Both folders are written to a temporary directory and removed.
  */
 import { strict as assert } from 'assert';
@@ -80,6 +81,7 @@ describe('Workspaces that are not this project, in code-server', function () {
   it('a folder with nothing to run shows the ways forward in the Testing view', async function () {
     const page = (browser as HeadlessBrowser).page;
     await wb.openWorkbench(page, (server as CodeServer).folderUrl(path.join(tmp, 'nothing')), 'notes.txt');
+    await wb.runCommand(page, 'Governance: Show gap-closure plan');
     await wb.runCommand(page, 'Testing: Focus on Test Explorer View');
     const text = await wb.poll('the welcome content of the Testing view', 60_000, async () => {
       const t = await page.locator('.welcome-view-content').allInnerTexts().catch(() => [] as string[]);
