@@ -91,6 +91,17 @@ function collectSides(ast: BabelNode): Map<string, Probe[]> {
       const alt = start(n.alternate);
       sides.set(`if@${key(n.loc!.start)}`, [{ at: cons }, alt ? { at: alt } : { minus: [n.loc!.start, cons] }]);
     },
+    // A case is read at its first statement (V8's range for a clause is its body; the `case`
+    // test is evaluated in the switch's range). An empty case falls through: read at the next
+    // case that has a statement (V8 cannot tell the two apart; istanbul counts both).
+    SwitchStatement(p: BabelPath) {
+      const cases = p.node.cases as BabelNode[];
+      const body = (c: BabelNode) => (c.consequent as BabelNode[])[0];
+      sides.set(`switch@${key(p.node.loc!.start)}`, cases.map((c, i) => {
+        const next = cases.slice(i).map(body).find(Boolean);
+        return { at: start(next) ?? c.loc!.start };
+      }));
+    },
     AssignmentPattern(p: BabelPath) {
       const n = p.node;
       sides.set(`default-arg@${key(n.loc!.start)}`, [{ at: start(n.right)! }]);
