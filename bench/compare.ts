@@ -34,6 +34,11 @@ export interface Row {
   nycVia?: 'nyc' | 'istanbul';
   /** Items nyc counts that are not in the source (what the compiler added), left out of its figures. */
   nycExtra?: number;
+  /**
+   * Branch sides istanbul's own map has and nyc's remapped one lacks: the implicit `else` of an
+   * `if` without one, whose location nyc's source-map step drops through some compilers (Babel).
+   */
+  nycDropped?: { sides: number; oursOnNycSides: number };
   c8?: Pcts;
 }
 
@@ -132,6 +137,22 @@ function sameItems(ref: libCoverage.FileCoverageData, ours: libCoverage.FileCove
   return { path: ref.path, statementMap, s, fnMap, f, branchMap, b } as libCoverage.FileCoverageData;
 }
 
+/** `if` sides nyc's map lacks (its `if` has one location where ours has two), and our branch % without them. */
+function droppedSides(ref: libCoverage.FileCoverageData, ours: libCoverage.FileCoverageData): Row['nycDropped'] {
+  const one = new Set(Object.values(ref.branchMap).filter((b) => b.type === 'if' && b.locations.length === 1).map((b) => b.loc.start.line));
+  let sides = 0;
+  let total = 0;
+  let covered = 0;
+  for (const [id, b] of Object.entries(ours.branchMap)) {
+    const counts = ours.b[id];
+    const keep = b.type === 'if' && one.has(b.loc.start.line) ? counts.slice(0, 1) : counts;
+    sides += counts.length - keep.length;
+    total += keep.length;
+    covered += keep.filter((c) => c > 0).length;
+  }
+  return sides ? { sides, oursOnNycSides: total ? (100 * covered) / total : 100 } : undefined;
+}
+
 /** Ours, nyc's and c8's figures per file. */
 export async function compare(a: Args): Promise<Row[]> {
   const config = await configOf(a);
@@ -157,7 +178,7 @@ export async function compare(a: Args): Promise<Row[]> {
     return {
       file: f.relative,
       ours: { statements: f.figures.statements.pct, branches: f.figures.branches.pct, functions: f.figures.functions.pct, lines: f.figures.lines.pct },
-      ...(ref ? { nyc: pctsOf(ref), nycVia: nyc[f.file] ? 'nyc' : 'istanbul', nycExtra: extra } : {}),
+      ...(ref ? { nyc: pctsOf(ref), nycVia: nyc[f.file] ? 'nyc' : 'istanbul', nycExtra: extra, nycDropped: droppedSides(ref, ours) } : {}),
       ...(c8[f.file] ? { c8: pctsOf(c8[f.file]) } : {}),
     } as Row;
   });
@@ -180,7 +201,8 @@ export function renderRows(rows: Row[]): string {
   const out = [`${'File'.padEnd(48)}${'  S ours   nyc'}${'  B ours   nyc'}${'  F ours   nyc'}${'  L ours   nyc    c8'}`];
   for (const r of rows) {
     out.push(`${r.file.padEnd(48)}${cell(r.ours.statements, r.nyc?.statements)}${cell(r.ours.branches, r.nyc?.branches)}` +
-      `${cell(r.ours.functions, r.nyc?.functions)}${f(r.ours.lines)}${f(r.nyc?.lines)}${f(r.c8?.lines)}${r.c8 && Math.abs(r.ours.lines - r.c8.lines) > 1 ? ' !' : ''}${r.nycVia === 'istanbul' ? ' (nyc*)' : ''}${r.nycExtra ? ` (+${r.nycExtra} compiler items)` : ''}`);
+      `${cell(r.ours.functions, r.nyc?.functions)}${f(r.ours.lines)}${f(r.nyc?.lines)}${f(r.c8?.lines)}${r.c8 && Math.abs(r.ours.lines - r.c8.lines) > 1 ? ' !' : ''}${r.nycVia === 'istanbul' ? ' (nyc*)' : ''}${r.nycExtra ? ` (+${r.nycExtra} compiler items)` : ''}` +
+      `${r.nycDropped ? ` (nyc lacks ${r.nycDropped.sides} implicit else; ours on nyc's sides: B ${r.nycDropped.oursOnNycSides.toFixed(1)})` : ''}`);
   }
   return out.join('\n');
 }
