@@ -126,6 +126,7 @@ describe('Governance Coverage in code-server (offline, headless Chromium)', func
     assert.match(hover, /Untested:/);
     assert.match(hover, /Still needed for the target:/);
     assert.match(hover, /Suggested test/);
+    assert.match(hover, /Add the suggested test/, 'the hover links "Add suggested test" (issue 9, point 4)');
     assert.match(hover, new RegExp(`Never run: lines? [^\\n]*\\b${line}\\b|line ${line}:`), `the hint names line ${line}`);
     hoverText = hover;
   });
