@@ -352,11 +352,11 @@ export class GovernanceExtension implements vscode.Disposable {
     return (file?.scheme === 'file' ? this.roots.rootOf(file.fsPath)?.config : undefined) ?? this.roots.current;
   }
 
-  /** The status bar follows the root of the active editor's file (multi-root). */
+  /** The status bar follows the root of the active editor's file (multi-root): its figures, or none yet. */
   private showStatusForActiveRoot(): void {
     const file = vscode.window.activeTextEditor?.document.uri;
     const root = file?.scheme === 'file' ? this.roots.rootOf(file.fsPath) : undefined;
-    if (root?.analysis && root.analysis !== this.status.current) this.status.setAnalysis(root.analysis);
+    if (root && root.analysis !== this.status.current) this.status.setAnalysis(root.analysis);
   }
 
   /** "Load coverage report": coverage made elsewhere → analysis, marks, status and the table in the log. */
