@@ -9,12 +9,11 @@
  *   one message per survivor at the mutated code, and *passed* otherwise.
  * Cancelling the test run cancels the mutation run.
  */
-import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TestCoverage } from '../coverage/model';
 import type { MutantGap, MutationAnalysis } from '../mutation/model';
 import type { CheckStrengthArgs } from './mutationFeature';
-import type { MutationStatusInfo } from './mutationView';
+import { filesRunBy, survivorsByTest, type MutationStatusInfo } from './mutationView';
 
 export const STRENGTH_PROFILE_LABEL = 'Check test strength (mutation)';
 
@@ -51,37 +50,9 @@ export function selectedTests(controller: vscode.TestController, request: vscode
   return out;
 }
 
-/** Source files the given tests executed (per-test coverage), sorted; undefined when there is no data for any of them. */
-export function filesRunBy(tests: readonly vscode.TestItem[], perTest: Record<string, TestCoverage> | undefined): string[] | undefined {
-  if (!perTest) return undefined;
-  const files = new Set<string>();
-  let known = false;
-  for (const t of tests) {
-    const cov = perTest[t.id];
-    if (!cov) continue;
-    known = true;
-    for (const [file, c] of Object.entries(cov)) if (c.s.length || c.f.length) files.add(path.resolve(file));
-  }
-  return known && files.size ? [...files].sort() : undefined;
-}
-
 /** mocha's full title of a test item (its titles after the file, space-joined), as StrykerJS names tests. */
 export function fullTitle(item: vscode.TestItem): string {
   return item.id.split(SEP).slice(1).join(' ');
-}
-
-/** Surviving mutants each selected test ran and still passed, by test id. */
-function survivorsByTest(tests: readonly vscode.TestItem[], analysis: MutationAnalysis): Map<string, Array<{ file: string; mutant: MutantGap }>> {
-  const byTitle = new Map<string, Array<{ file: string; mutant: MutantGap }>>();
-  for (const f of analysis.files) {
-    for (const g of f.gaps) {
-      for (const m of g.mutants) {
-        if (m.status !== 'Survived') continue;
-        for (const title of m.ranBy) byTitle.set(title, [...(byTitle.get(title) ?? []), { file: f.file, mutant: m }]);
-      }
-    }
-  }
-  return new Map(tests.map((t) => [t.id, byTitle.get(fullTitle(t)) ?? []]));
 }
 
 function survivorMessage(file: string, m: MutantGap): vscode.TestMessage {
@@ -95,7 +66,7 @@ function survivorMessage(file: string, m: MutantGap): vscode.TestMessage {
 export function createStrengthProfile(controller: vscode.TestController, feature: StrengthCheck, deps: StrengthProfileDeps): vscode.TestRunProfile {
   const handler = async (request: vscode.TestRunRequest, token: vscode.CancellationToken) => {
     const tests = selectedTests(controller, request);
-    const files = filesRunBy(tests, deps.perTest());
+    const files = filesRunBy(tests.map((t) => t.id), deps.perTest());
     const run = controller.createTestRun(request, STRENGTH_PROFILE_LABEL, false);
     const cancel = token.onCancellationRequested(() => void vscode.commands.executeCommand('governanceCoverage.cancelTestStrength'));
     try {
@@ -110,9 +81,9 @@ export function createStrengthProfile(controller: vscode.TestController, feature
         tests.forEach((t) => run.skipped(t));
         return;
       }
-      const survivors = survivorsByTest(tests, analysis);
+      const survivors = survivorsByTest(analysis);
       for (const t of tests) {
-        const lived = survivors.get(t.id) ?? [];
+        const lived = survivors.get(fullTitle(t)) ?? [];
         if (lived.length) run.failed(t, lived.map(({ file, mutant }) => survivorMessage(file, mutant)));
         else run.passed(t);
       }
