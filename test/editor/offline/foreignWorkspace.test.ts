@@ -2,10 +2,12 @@
  * Workspaces that are not this project, in a real VS Code (code-server, headless Chromium):
  *  1. a folder with only a `.mocharc.json` (and its own lib/ and test/): the Test Explorer shows
  *     its own test file — never the governance suite — and "Run governance tests" passes them;
- *  2. a JavaScript project (a package.json, tests under test/unit/ that no mocha setup names)
- *     with nothing to run: the Testing view shows the welcome content with the ways forward
- *     (Create .mocharc.json, Open the governance demo, Load coverage report);
- *  3. "Governance: Create .mocharc.json" there writes the starting setup, opens it, and the
+ *  2. a JavaScript project (a package.json) with nothing to run: nothing activates the extension
+ *     at startup (installedPackage.test.ts checks that); once a Governance command has, the
+ *     Testing view shows the welcome content with the ways forward (Create .mocharc.json, Open the
+ *     governance demo, Load coverage report);
+ *  3. "Governance: Create .mocharc.json" there (once the project has tests under test/unit/, which
+ *     mocha's default spec test/*.js does not reach) writes the starting setup, opens it, and the
  *     folder's tests appear in the Test Explorer;
  *  4. "Governance: Open the governance demo" opens the demo shipped in the installed .vsix as a
  *     workspace of its own (a new window: a new browser page here) whose Test Explorer lists it.
@@ -34,12 +36,10 @@ function writeMocharcProject(dir: string): void {
   );
 }
 
-/** A JavaScript project whose tests sit in test/unit/: mocha's default spec (test/*.js) misses them. */
-function writeNothingToRun(dir: string): void {
+/** Tests under test/unit/ with a source in lib/: mocha's default spec (test/*.js) misses them. */
+function writeNestedTests(dir: string): void {
   fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'test', 'unit'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'notes.txt'), 'no mocha setup here\n');
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'nothing', version: '1.0.0' }));
   fs.writeFileSync(path.join(dir, 'lib', 'sum.js'), "'use strict';\nexports.sum = (a, b) => a + b;\n");
   fs.writeFileSync(
     path.join(dir, 'test', 'unit', 'sum.test.js'),
@@ -57,7 +57,10 @@ describe('Workspaces that are not this project, in code-server', function () {
     this.timeout(240_000);
     tmp = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'govcov-foreign-'));
     writeMocharcProject(path.join(tmp, 'with-mocharc'));
-    writeNothingToRun(path.join(tmp, 'nothing'));
+    fs.mkdirSync(path.join(tmp, 'nothing'));
+    fs.writeFileSync(path.join(tmp, 'nothing', 'notes.txt'), 'no tests here\n');
+    // A JavaScript project (it activates the extension) without any mocha setup.
+    fs.writeFileSync(path.join(tmp, 'nothing', 'package.json'), JSON.stringify({ name: 'nothing', version: '1.0.0' }));
     server = await startCodeServer();
     browser = await startChromium();
   });
@@ -94,6 +97,7 @@ describe('Workspaces that are not this project, in code-server', function () {
   it('a folder with nothing to run shows the ways forward in the Testing view', async function () {
     const page = (browser as HeadlessBrowser).page;
     await wb.openWorkbench(page, (server as CodeServer).folderUrl(path.join(tmp, 'nothing')), 'notes.txt');
+    await wb.runCommand(page, 'Governance: Show gap-closure plan');
     await wb.runCommand(page, 'Testing: Focus on Test Explorer View');
     const text = await wb.poll('the welcome content of the Testing view', 60_000, async () => {
       const t = await page.locator('.welcome-view-content').allInnerTexts().catch(() => [] as string[]);
@@ -106,7 +110,9 @@ describe('Workspaces that are not this project, in code-server', function () {
 
   it('"Create .mocharc.json" writes the starting setup, opens it, and the folder then shows its tests', async function () {
     const page = (browser as HeadlessBrowser).page;
-    const file = path.join(tmp, 'nothing', '.mocharc.json');
+    const dir = path.join(tmp, 'nothing');
+    writeNestedTests(dir);
+    const file = path.join(dir, '.mocharc.json');
     assert.ok(!fs.existsSync(file), 'no .mocharc.json before the command');
     await wb.runCommand(page, 'Governance: Create .mocharc.json');
     await page.locator('.tabs-container .tab.active[data-resource-name=".mocharc.json"]').waitFor({ timeout: 30_000 });
