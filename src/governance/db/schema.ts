@@ -262,11 +262,12 @@ const PROPOSAL_STATUS_CHECK_V1 = oneOf('status', ['PROPOSED', 'APPROVED', 'REJEC
  * far widens `agent_proposals.status`'s CHECK by EXECUTING: widening a CHECK changes no stored row,
  * so it is the table definition that is rewritten, the way SQLite documents for constraint changes
  * (writable_schema, then a schema_version bump so the connection reloads it), not a table rebuild,
- * which would have to switch foreign keys off around the proposals' dependants.
+ * which would have to switch foreign keys off around the proposals' dependants. Call it after
+ * `assertSchema` (the table exists).
  */
 export function upgradeSchema(db: SchemaQueryable): string[] {
   const [table] = db.all<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'agent_proposals'");
-  if (!table?.sql.includes(PROPOSAL_STATUS_CHECK_V1)) return [];
+  if (!table.sql.includes(PROPOSAL_STATUS_CHECK_V1)) return [];
   const [{ schema_version: version }] = db.all<{ schema_version: number }>('PRAGMA schema_version');
   const widened = table.sql.replace(PROPOSAL_STATUS_CHECK_V1, oneOf('status', PROPOSAL_STATUSES));
   db.exec('PRAGMA writable_schema = ON');

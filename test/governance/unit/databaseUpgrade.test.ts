@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { GovernanceDatabase, type GovernanceDatabase as Db } from '../../../src/governance';
 import { RecordingCanvasExecutor } from '../../../src/governance/executors';
 import { ProposalService } from '../../../src/governance/proposalService';
+import { upgradeSchema } from '../../../src/governance/db/schema';
 import { codeOf, freshDb, seedAgent, testDeps } from '../fixtures';
 
 /** agent_proposals.status's CHECK as the first release wrote it, and as it reads now. */
@@ -16,6 +17,7 @@ const V1_CHECK = "status IN ('PROPOSED', 'APPROVED', 'REJECTED', 'EXECUTED', 'CA
 const CURRENT_CHECK = "status IN ('PROPOSED', 'APPROVED', 'EXECUTING', 'REJECTED', 'EXECUTED', 'CANCELLED')";
 const FORM = { type: 'canvas', payload: { kind: 'form', title: 'Expense', fields: [{ name: 'amount' }] } };
 
+const schemaVersion = (db: Db): number => db.get<{ schema_version: number }>('PRAGMA schema_version')!.schema_version;
 const proposalsDdl = (db: Db): string => db.get<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'agent_proposals'")!.sql;
 
 /** Writes the table definition back to the first release's, as a file saved by it holds it. */
@@ -50,8 +52,11 @@ describe('GovernanceDatabase upgrade of a database saved by the first release', 
 
   it('opens it with the EXECUTING claim allowed, and leaves the file as it was until saved', async () => {
     const before = fs.readFileSync(file);
+    const version = before.readUInt32BE(40); // the schema cookie of the file's header
     const db = await GovernanceDatabase.open(file);
     assert.ok(proposalsDdl(db).includes(CURRENT_CHECK), proposalsDdl(db));
+    assert.equal(schemaVersion(db), version + 1, 'the schema version is bumped, as SQLite requires after a definition is rewritten');
+    assert.equal(codeOf(() => db.run("UPDATE sqlite_master SET sql = sql WHERE name = 'agent_proposals'")), 'DATABASE_ERROR', 'the schema is read-only again');
     assert.deepEqual(db.all('PRAGMA quick_check'), [{ quick_check: 'ok' }]);
     assert.deepEqual(fs.readFileSync(file), before, 'opening never writes');
     db.save(file);
@@ -72,13 +77,17 @@ describe('GovernanceDatabase upgrade of a database saved by the first release', 
     db.close();
   });
 
-  it('changes nothing in a database of this release', async () => {
+  it('says what it upgraded, and changes nothing in a database of this release', async () => {
+    const v1 = await freshDb();
+    asFirstRelease(v1);
+    assert.deepEqual(upgradeSchema(v1), ['agent_proposals.status accepts EXECUTING']);
+    assert.deepEqual(upgradeSchema(v1), [], 'once upgraded, there is nothing left to do');
     const db = await freshDb();
-    const ddl = proposalsDdl(db);
+    const [ddl, version] = [proposalsDdl(db), schemaVersion(db)];
     db.save(file);
     const reopened = await GovernanceDatabase.open(file);
-    assert.equal(proposalsDdl(reopened), ddl);
-    reopened.close();
-    db.close();
+    assert.deepEqual([proposalsDdl(reopened), schemaVersion(reopened)], [ddl, version]);
+    assert.deepEqual(upgradeSchema(reopened), []);
+    for (const d of [v1, db, reopened]) d.close();
   });
 });
