@@ -10,6 +10,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { findTestFiles, loadConfig, startRun } from '../../../src/coverage/index';
 import type { ResolvedConfig, RunEvent, RunResult } from '../../../src/coverage/model';
+import { listTestFiles, testFileMatcher } from '../../../src/coverage/discovery';
 import { fixture } from './helpers';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
@@ -52,8 +53,10 @@ describe('mocha setup options: retries, bail, ignore', function () {
   });
 
   it('retries: 2 — the flaky test is retried and counted once; without retries it fails', async () => {
-    const { tests } = await run({ ...without(config, 'bail') });
+    const { result, tests } = await run(without(config, 'bail'));
     assert.deepEqual(tests.filter((t) => t.includes('flaky')), ['pass: options › flaky: passes on the third attempt']);
+    // Three attempts, one test: 4 tests in the two files, 3 passed, 1 failed.
+    assert.deepEqual([result.stats.total, result.stats.passed, result.stats.failed], [4, 3, 1]);
     const noRetries = await run(without(without(config, 'bail'), 'retries'));
     assert.deepEqual(noRetries.tests.filter((t) => t.includes('flaky')), ['fail: options › flaky: passes on the third attempt']);
   });
@@ -68,8 +71,12 @@ describe('mocha setup options: retries, bail, ignore', function () {
     ]);
   });
 
-  it('ignore: the matching spec file is neither listed nor loaded; without ignore it loads and fails', async () => {
+  it('ignore: the matching spec file is neither listed (run or Test Explorer) nor loaded; without ignore it loads and fails', async () => {
     assert.deepEqual((await findTestFiles(config)).map((f) => path.relative(root, f)), ['test/a.spec.js', 'test/b.spec.js']);
+    // The Test Explorer's discovery (listing and file events) leaves it out too.
+    assert.deepEqual((await listTestFiles(root, config.testGlobs, config.testIgnore)).map((f) => path.relative(root, f)), ['test/a.spec.js', 'test/b.spec.js']);
+    const isTestFile = testFileMatcher(root, config.testGlobs, config.testIgnore);
+    assert.deepEqual(['a', 'broken'].map((n) => isTestFile(path.join(root, 'test', `${n}.spec.js`))), [true, false]);
     const unignored = { ...without(config, 'bail'), mocha: { ...without(config, 'bail').mocha, ignore: [] }, testIgnore: [] };
     const { tests } = await run(unignored);
     assert.deepEqual(tests.filter((t) => t.startsWith('load error')), ['load error: test/broken.spec.js']);
