@@ -104,8 +104,8 @@ export function perTestCoverage(files: Map<string, { base: number; entries: Entr
 
 /**
  * The runner's step after the totals are converted: per-test coverage of every instrumented
- * file. `total` is the final take (helpers stripped, as `convert` leaves it), `converters` the
- * loaded converters (reused: their totals were already read).
+ * file. `coverage` holds the converted totals, `prepared` each file's static map and probe
+ * offsets (v8.ts `prepare`, reused: nothing is parsed again).
  */
 export async function perTestFromProbes(
   coverage: Record<string, FileCoverageData>,
