@@ -59,3 +59,9 @@ export { renderTable, renderHints, closingLine, topGaps } from './render';
 export { parseSource } from './ast';
 export { classifyBranch } from './branches';
 export { startAffected, selectAffected, selectionOptions, type AffectedRun, type Change, type Selection } from '../continuous/continuous';
+export { WarmRunner, type Served } from '../warm/warmRunner';
+import { WarmRunner } from '../warm/warmRunner';
+/** A warm runner (src/warm/warmRunner.ts): a test process kept between runs; `dispose()` ends it. */
+export function warmRunner(): WarmRunner {
+  return new WarmRunner();
+}

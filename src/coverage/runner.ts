@@ -327,13 +327,7 @@ export function startRun(options: StartOptions): RunHandle {
       if (!plan.childOptions.perTest) state.perTest = undefined;
       timing(`waited ${(performance.now() - t0).toFixed(0)} ms for the coverage after the child exited`);
     }
-    const res: RunResult = { stats, cancelled, timedOut, loadErrors: state.loadErrors, coverage: state.coverage, testTitles: state.testTitles };
-    if (error) res.error = error;
-    if (state.perTest) res.perTest = state.perTest;
-    if (state.raw) res.raw = state.raw;
-    if (state.warnings.length) res.warnings = state.warnings;
-    emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
-    return res;
+    return endResult(state, { cancelled, timedOut, error }, emit);
   }
 
   return {
@@ -348,6 +342,19 @@ export function startRun(options: StartOptions): RunHandle {
     result,
     ...(debugPort ? { debugPort } : {}),
   };
+}
+
+/** The run's result from its state; the final `end` event is emitted. */
+export function endResult(state: RunState, how: { cancelled: boolean; timedOut: boolean; error?: string }, emit: Emit): RunResult {
+  const { stats } = state;
+  const { cancelled, timedOut, error } = how;
+  const res: RunResult = { stats, cancelled, timedOut, loadErrors: state.loadErrors, coverage: state.coverage, testTitles: state.testTitles };
+  if (error) res.error = error;
+  if (state.perTest) res.perTest = state.perTest;
+  if (state.raw) res.raw = state.raw;
+  if (state.warnings.length) res.warnings = state.warnings;
+  emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
+  return res;
 }
 
 /** Step 6: raw takes → normalised istanbul coverage of every source file (+ per-test data). */

@@ -161,6 +161,7 @@ export class GovernanceExtension implements vscode.Disposable {
       renderPlan: (a, c) => get().renderPlan(a, c),
       startAffected: (c, p, ch, st, x) => get().startAffected!(c, p, ch, st, x),
       selectAffected: (c, p, ch) => get().selectAffected!(c, p, ch),
+      warmRunner: () => get().warmRunner!(),
     };
   }
 

@@ -170,11 +170,14 @@ function failureInfo(err: unknown, stringify: (v: unknown) => string, testFiles:
 }
 
 // --- handles --------------------------------------------------------------------------------------
-/** Active handles and requests by kind. */
+/**
+ * Active handles and timers by kind (`Timeout`, `TCPServerWrap`, `ChildProcess`, …). Pending
+ * requests (`FSReqPromise`: e.g. tsx writing its cache) end by themselves: not counted.
+ */
 function resources(): Map<string, number> {
   const out = new Map<string, number>();
   const info = (process as unknown as { getActiveResourcesInfo?: () => string[] }).getActiveResourcesInfo?.() ?? [];
-  for (const r of info) out.set(r, (out.get(r) ?? 0) + 1);
+  for (const r of info) if (!/Req/.test(r)) out.set(r, (out.get(r) ?? 0) + 1);
   return out;
 }
 let baseline = new Map<string, number>();
@@ -269,7 +272,12 @@ async function loadTests(mocha: MochaInstance, files: string[], stringify: (v: u
 /** Every test file any run loaded (they leave require.cache before each run). */
 const testFilesSeen = new Set<string>();
 
+const timing = !!process.env.GOVCOV_TIMING;
+
 async function serve(req: WarmRunRequest): Promise<void> {
+  const t0 = performance.now();
+  const marks: string[] = [];
+  const mark = (name: string) => timing && marks.push(`${name} ${(performance.now() - t0).toFixed(0)}`);
   sourceFiles = new Set(req.sourceFiles);
   for (const f of req.sourceFiles) sourceUrls.set(pathToFileURL(f).href, f);
   for (const f of req.files) testFilesSeen.add(f);
@@ -281,7 +289,9 @@ async function serve(req: WarmRunRequest): Promise<void> {
   }
   tracker.unload(cache, plan.unload);
   for (const f of plan.unload) sent.delete(f);
+  mark(`unloaded ${plan.unload.length}`);
   forget(plan.unload);
+  mark('counters reset');
   exitWatch.running = true;
   const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
   const started = Date.now();
@@ -291,12 +301,16 @@ async function serve(req: WarmRunRequest): Promise<void> {
   if (req.grep) mocha.grep(new RegExp(req.grep));
   const load = await loadTests(mocha, req.files, stringify);
   loaded.push(...load.loaded);
+  mark('test files loaded');
   await new Promise<void>((done) => mocha.run(() => done()));
+  mark('tests run');
   stats.durationMs = Date.now() - started;
   (mocha as { dispose?: () => void }).dispose?.();
   if (opts.coverage) send({ t: 'windows', windows: take().map((scripts) => ({ scripts })) });
   // Let what the tests closed settle before counting what is still open.
   await new Promise((r) => setImmediate(r));
+  mark('take sent');
+  if (timing) process.stderr.write(`timing: warm child (ms since the request): ${marks.join(', ')}\n`);
   const left = leaked();
   const untrusted = load.esm ? 'a test file was loaded as an ES module (it cannot be unloaded)' : left.length ? `a test left ${left.join(', ')} open` : undefined;
   send({ t: 'warm', reloaded: plan.unload.length, ...(untrusted ? { untrusted } : {}) });

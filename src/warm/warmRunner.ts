@@ -42,7 +42,7 @@ import { lineReader } from '../coverage/channel';
 import { isChildMessage, messageHandler, type Emit, type RunState } from '../coverage/runMessages';
 import { killRun, newRunId, processesOfRun, RUN_MARKER } from '../coverage/processes';
 import {
-  childEntry, convertCoverage, earlyExitError, emptyRunError, failExitedTest, resolveRun, startRun, streamOutput,
+  childEntry, convertCoverage, earlyExitError, emptyRunError, endResult, failExitedTest, resolveRun, startRun, streamOutput,
   type Plan, type StartOptions,
 } from '../coverage/runner';
 import type { ProbeFile } from '../continuous/perTest';
@@ -155,6 +155,15 @@ export class WarmRunner {
       },
       result,
     };
+  }
+
+  /**
+   * Start the warm child ahead of the first rerun (continuous run turned on): a run that loads
+   * every test file and the modules they import but runs no test (a grep no title matches), so
+   * the first save reloads only what changed. Its result is of no interest.
+   */
+  prepare(options: StartOptions): void {
+    void this.start({ ...options, files: undefined, grep: '(?!)' }).result;
   }
 
   /** End the warm child (and every process of its runs). */
@@ -322,13 +331,7 @@ export class WarmRunner {
       ({ coverage: state.coverage, perTest: state.perTest, raw: state.raw } = await (state.conversion ?? this.convert([], plan, state, live, emit, options)));
       if (!plan.childOptions.perTest) state.perTest = undefined;
     }
-    const res: RunResult = { stats, cancelled, timedOut, loadErrors: state.loadErrors, coverage: state.coverage, testTitles: state.testTitles };
-    if (error) res.error = error;
-    if (state.perTest) res.perTest = state.perTest;
-    if (state.raw) res.raw = state.raw;
-    if (state.warnings.length) res.warnings = state.warnings;
-    emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
-    return res;
+    return endResult(state, { cancelled, timedOut, error }, emit);
   }
 
   /** The run's takes converted: converters of files compiled in earlier runs reused (reset). */

@@ -109,6 +109,41 @@ describe('warm runner: a test process kept between runs', function () {
     assert.deepEqual(Object.keys(third.perTest ?? {}).map((id) => id.split('\u001f').slice(1).join(' ')), ['label labels fair prices']);
   });
 
+  it('reloads a changed module and the modules that import it, and keeps the others loaded', async () => {
+    const loads = (name: string) => `const g = globalThis as { loads?: Record<string, number> };\ng.loads ??= {};\nexport const loads = (g.loads.${name} = (g.loads.${name} ?? 0) + 1);\n`;
+    const root = make({
+      'src/cart.ts': `import { price } from './pricing';\n${loads('cart')}export function total(xs: number[]): number {\n  return xs.reduce((t, x) => t + price(x, true), 0);\n}\n`,
+      'src/clock.ts': `${loads('clock')}export function now(): number {\n  return 42;\n}\n`,
+      'test/cart.test.ts': [
+        "import { strict as assert } from 'assert';",
+        "import { total, loads as cartLoads } from '../src/cart';",
+        "import { loads as clockLoads } from '../src/clock';",
+        // The titles tell how often each module has been loaded in this process.
+        "describe('cart', () => { it(`totals (cart loaded ${cartLoads}, clock loaded ${clockLoads})`, () => assert.equal(total([10, 20]), 27)); });",
+        '',
+      ].join('\n'),
+    });
+    const config = await loadConfig(root);
+    const cartTest = path.join(root, 'test', 'cart.test.ts');
+    const first = await warm.start({ config, files: [cartTest] }).result;
+    assert.deepEqual(titles(first), ['cart totals (cart loaded 1, clock loaded 1)']);
+    const pricing = path.join(root, 'src', 'pricing.ts');
+    fs.writeFileSync(pricing, fs.readFileSync(pricing, 'utf8').replace('base * 0.9', 'base * 0.8'));
+    const second = await warm.start({ config, files: [cartTest] }).result;
+    assert.equal(warm.served!.reused, true);
+    // cart.ts imports the edited pricing.ts: reloaded; clock.ts is not: kept.
+    assert.deepEqual(titles(second), ['cart totals (cart loaded 2, clock loaded 1)']);
+    assert.equal(second.stats.failed, 1);
+  });
+
+  it('prepare() starts the warm process ahead: the first run is served by it', async () => {
+    const root = make();
+    const config = await loadConfig(root);
+    warm.prepare({ config });
+    const run = await warm.start({ config, files: [path.join(root, 'test', 'label.test.ts')] }).result;
+    assert.deepEqual([run.stats.passed, warm.served!.reused], [1, true], JSON.stringify(warm.served));
+  });
+
   it('a continuous run through it: the affected tests rerun in the warm process and the merged picture equals a full run', async () => {
     const root = make();
     const config = await loadConfig(root);
