@@ -28,6 +28,7 @@ import { mutateMain, MUTATE_USAGE } from './mutation/cli';
 import { checkSplit, eventRecorder, parseShard, readDurations, readShards, splitShards, writeDurations, writeShard } from './continuous/shard';
 import { mergeShards } from './continuous/merge';
 import { findTestFiles } from './coverage/runner';
+import { integerOption, readOptions, type OptionSpec } from './coverage/argv';
 
 const USAGE = `Usage: governance-coverage run [--config FILE] [--root DIR] [--grep PATTERN] [--json] [--per-test] [--hints N] [--node PATH]
        governance-coverage report --from REPORT [--config FILE] [--root DIR] [--json] [--hints N]
@@ -69,42 +70,44 @@ export interface CliArgs {
   from?: string;
 }
 
+const RUN_OPTIONS: OptionSpec = {
+  json: 'boolean', 'per-test': 'boolean', 'no-per-test': 'boolean', config: 'string', root: 'string', grep: 'string', hints: 'string',
+};
+const COMMAND_OPTIONS: Record<CliArgs['command'], OptionSpec> = {
+  run: { ...RUN_OPTIONS, shard: 'string', node: 'string' },
+  report: { ...RUN_OPTIONS, from: 'string' },
+  merge: RUN_OPTIONS,
+};
+
 /** Parse argv (without node and script); throws a usage message string on error. */
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
   if (command !== 'run' && command !== 'report' && command !== 'merge') throw command ? `unknown command "${command}"` : 'missing command';
   const args: CliArgs = { command, root: process.cwd(), json: false, perTest: true, hints: 5, dirs: [] };
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const value = () => {
-      const v = rest[++i];
-      if (v === undefined || v.startsWith('--')) throw `${a} needs a value`;
-      return v;
-    };
-    if (a === '--json') args.json = true;
-    else if (a === '--per-test') args.perTest = true;
-    else if (a === '--no-per-test') args.perTest = false;
-    else if (a === '--shard' && command === 'run') args.shard = parseShard(value());
-    else if (command === 'merge' && !a.startsWith('--')) args.dirs.push(path.resolve(a));
-    else if (a === '--config') args.config = path.resolve(value());
-    else if (a === '--root') args.root = path.resolve(value());
-    else if (a === '--node' && command === 'run') args.node = value();
-    else if (a === '--from' && command === 'report') args.from = path.resolve(value());
-    else if (a === '--grep') {
-      args.grep = value();
-      try {
-        new RegExp(args.grep);
-      } catch (e) {
-        throw `--grep: invalid regular expression (${(e as Error).message})`;
-      }
-    } else if (a === '--hints') {
-      args.hints = Number(value());
-      if (!Number.isInteger(args.hints) || args.hints < 0) throw '--hints needs a non-negative integer';
-    } else throw `unknown option "${a}"`;
+  for (const t of readOptions(rest, COMMAND_OPTIONS[command], command === 'merge')) {
+    if (t.kind === 'positional') args.dirs.push(path.resolve(t.value));
+    else if (t.name === '--json') args.json = true;
+    else if (t.name === '--per-test' || t.name === '--no-per-test') args.perTest = t.name === '--per-test';
+    else if (t.name === '--shard') args.shard = parseShard(t.value as string);
+    else if (t.name === '--config') args.config = path.resolve(t.value as string);
+    else if (t.name === '--root') args.root = path.resolve(t.value as string);
+    else if (t.name === '--node') args.node = t.value;
+    else if (t.name === '--from') args.from = path.resolve(t.value as string);
+    else if (t.name === '--hints') args.hints = integerOption(t, 0);
+    else if (t.name === '--grep') args.grep = validRegExp(t.value as string);
   }
   if (command === 'report' && !args.from) throw 'report needs --from REPORT';
   if (command === 'merge' && !args.dirs.length) throw 'merge needs the folders of the shard records';
   return args;
+}
+
+function validRegExp(pattern: string): string {
+  try {
+    new RegExp(pattern);
+  } catch (e) {
+    throw `--grep: invalid regular expression (${(e as Error).message})`;
+  }
+  return pattern;
 }
 
 /**

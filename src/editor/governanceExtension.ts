@@ -17,6 +17,7 @@ import { RunService, type RunKind, type RunSummary } from './runner';
 import { CoverageStatusBar } from './statusBar';
 import { buildTestState, whenTrue } from './testState';
 import { RootSet } from './roots';
+import { createStrengthProfile } from './strengthProfile';
 import { checkedNodePath, createMocharc, loadCoverageReport, openDemo, reportConfigError, sayNothingToRun, type Notifier } from './workspaceSetup';
 
 /** What `activate` returns: tests await `onDidChange`/`waitFor` instead of sleeping. */
@@ -48,9 +49,7 @@ export class GovernanceExtension implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const settings = vscode.workspace.getConfiguration(SECTION);
-    this.decorations = new GapDecorations(settings.get('showGutterHints', true), settings.get<HintDetail>('hintDetail', 'full'),
-      vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
-    );
+    this.decorations = new GapDecorations(settings.get('showGutterHints', true), settings.get<HintDetail>('hintDetail', 'full'), vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'));
     this.mutation = new MutationFeature(
       { log: this.log, ready: () => this.loading, config: () => this.activeConfig(), notify: (k, m, ...a) => this.notify(k, m, ...a), changed: () => this.changed.fire() },
       vscode.Uri.joinPath(context.extensionUri, 'src', 'editor', 'media'),
@@ -96,6 +95,7 @@ export class GovernanceExtension implements vscode.Disposable {
     this.disposables.push(
       this.controller, this.roots, this.decorations, this.runs, this.status, this.mutation, this.log, this.changed,
       ...Object.values(this.profiles),
+      createStrengthProfile(this.controller, this.mutation, { perTest: () => this.runs.lastResult?.perTest, log: this.log, notifyError: (m) => this.notifyError(m) }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.reload()),
       vscode.window.onDidChangeActiveTextEditor(() => this.showStatusForActiveRoot()),
       this.decorations.onDidChange(() => this.changed.fire()),
@@ -353,11 +353,11 @@ export class GovernanceExtension implements vscode.Disposable {
     return (file?.scheme === 'file' ? this.roots.rootOf(file.fsPath)?.config : undefined) ?? this.roots.current;
   }
 
-  /** The status bar follows the root of the active editor's file (multi-root). */
+  /** The status bar follows the root of the active editor's file (multi-root): its figures, or none yet. */
   private showStatusForActiveRoot(): void {
     const file = vscode.window.activeTextEditor?.document.uri;
     const root = file?.scheme === 'file' ? this.roots.rootOf(file.fsPath) : undefined;
-    if (root?.analysis && root.analysis !== this.status.current) this.status.setAnalysis(root.analysis);
+    if (root && root.analysis !== this.status.current) this.status.setAnalysis(root.analysis);
   }
 
   /** "Load coverage report": coverage made elsewhere → analysis, marks, status and the table in the log. */

@@ -6,6 +6,7 @@
  * Problems-panel entries and the status bar text.
  */
 import * as path from 'path';
+import type { TestCoverage } from '../coverage/model';
 import type { MutantGap, MutationAnalysis, MutationGap } from '../mutation/model';
 
 /** A decorated mutant: 0-based lines and columns. */
@@ -103,4 +104,29 @@ export function mutationStatusInfo(analysis: MutationAnalysis | undefined, progr
       `${below} file${below === 1 ? '' : 's'} below the mutation target. Click to check test strength again.`,
     belowTarget: !analysis.allTargetsMet,
   };
+}
+
+/**
+ * Source files that the tests with these ids executed (per-test coverage of the last coverage run),
+ * sorted; undefined when there is no per-test data for any of them.
+ */
+export function filesRunBy(testIds: readonly string[], perTest: Record<string, TestCoverage> | undefined): string[] | undefined {
+  if (!perTest) return undefined;
+  const files = new Set<string>();
+  for (const id of testIds) {
+    for (const [file, c] of Object.entries(perTest[id] ?? {})) if (c.s.length || c.f.length) files.add(path.resolve(file));
+  }
+  return files.size ? [...files].sort() : undefined;
+}
+
+/** Surviving mutants by the full title of each test that ran them and still passed (StrykerJS names tests by mocha's full title). */
+export function survivorsByTest(analysis: MutationAnalysis): Map<string, Array<{ file: string; mutant: MutantGap }>> {
+  const byTitle = new Map<string, Array<{ file: string; mutant: MutantGap }>>();
+  for (const f of analysis.files) {
+    for (const m of f.gaps.flatMap((g) => g.mutants)) {
+      if (m.status !== 'Survived') continue;
+      for (const title of m.ranBy) byTitle.set(title, [...(byTitle.get(title) ?? []), { file: f.file, mutant: m }]);
+    }
+  }
+  return byTitle;
 }

@@ -22,7 +22,8 @@ export class CoverageStatusBar implements vscode.Disposable {
     return this.analysis;
   }
 
-  setAnalysis(analysis: Analysis): void {
+  /** Shows `analysis`, or "no figures yet" when undefined (a root that has not run with coverage). */
+  setAnalysis(analysis: Analysis | undefined): void {
     this.analysis = analysis;
     this.render();
   }

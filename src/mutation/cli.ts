@@ -9,6 +9,7 @@
  */
 import * as path from 'path';
 import { ConfigError, loadConfig, loadConfigFile } from '../coverage/config';
+import { integerOption, readOptions, type OptionSpec } from '../coverage/argv';
 import { analyzeMutation, loadEquivalents } from './analyze';
 import type { MutationAnalysis, MutationRunResult } from './model';
 import { MutationInputError } from './options';
@@ -37,29 +38,20 @@ export interface MutateArgs {
   hints: number;
 }
 
+const MUTATE_OPTIONS: OptionSpec = { json: 'boolean', incremental: 'boolean', files: 'string', config: 'string', root: 'string', concurrency: 'string', hints: 'string' };
+
 /** Parse `mutate`'s options (argv after the command); throws a usage message string. */
 export function parseMutateArgs(rest: string[]): MutateArgs {
   const args: MutateArgs = { root: process.cwd(), files: [], incremental: false, json: false, hints: 5 };
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const value = () => {
-      const v = rest[++i];
-      if (v === undefined || v.startsWith('--')) throw `${a} needs a value`;
-      return v;
-    };
-    const count = (min: number) => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < min) throw `${a} needs an integer ≥ ${min}`;
-      return n;
-    };
-    if (a === '--json') args.json = true;
-    else if (a === '--incremental') args.incremental = true;
-    else if (a === '--files') args.files.push(...value().split(',').filter(Boolean));
-    else if (a === '--config') args.config = path.resolve(value());
-    else if (a === '--root') args.root = path.resolve(value());
-    else if (a === '--concurrency') args.concurrency = count(1);
-    else if (a === '--hints') args.hints = count(0);
-    else throw `unknown option "${a}"`;
+  for (const t of readOptions(rest, MUTATE_OPTIONS)) {
+    if (t.kind !== 'option') continue;
+    if (t.name === '--json') args.json = true;
+    else if (t.name === '--incremental') args.incremental = true;
+    else if (t.name === '--files') args.files.push(...(t.value as string).split(',').filter(Boolean));
+    else if (t.name === '--config') args.config = path.resolve(t.value as string);
+    else if (t.name === '--root') args.root = path.resolve(t.value as string);
+    else if (t.name === '--concurrency') args.concurrency = integerOption(t, 1);
+    else if (t.name === '--hints') args.hints = integerOption(t, 0);
   }
   return args;
 }

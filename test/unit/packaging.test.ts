@@ -62,6 +62,8 @@ describe('packaging: the npm package and the .vsix', function () {
     assert.ok(pkg.activationEvents.every((e: string) => /^(workspaceContains|onCommand|onView):/.test(e)), JSON.stringify(pkg.activationEvents));
     assert.ok(pkg.activationEvents.includes('workspaceContains:governance-coverage.config.json'));
     assert.ok(pkg.activationEvents.some((e: string) => e.startsWith('workspaceContains:') && e.includes('.mocharc')));
+    assert.ok(pkg.activationEvents.includes('workspaceContains:test/*.{js,cjs,mjs}'), "mocha's default spec, ./test/*.{js,cjs,mjs}");
+    assert.ok(!pkg.activationEvents.some((e: string) => /^workspaceContains:(\*\*\/)?package\.json$/.test(e)), 'not every JavaScript project: a package.json alone is no mocha setup');
     assert.deepEqual(pkg.peerDependenciesMeta, { '@stryker-mutator/core': { optional: true }, '@stryker-mutator/mocha-runner': { optional: true } }, 'StrykerJS comes from the project');
     assert.equal(fs.readFileSync(path.join(ROOT, 'dist', 'cli.js'), 'utf8').split('\n')[0], '#!/usr/bin/env node');
   });

@@ -15,8 +15,9 @@
  *   transaction); any throw rolls the whole (sub)transaction back and rethrows.
  * - `save(file)` is atomic (temp file in the same directory, fsync, rename), keeps the file's mode
  *   and writes through a symlink to its target; `open(file)` refuses a missing, unreadable, corrupt
- *   or foreign file with a typed error and never writes to it. Both remove the temporary files of an
- *   interrupted save (./files.ts).
+ *   or foreign file with a typed error and never writes to it. Both remove the temporary files of
+ *   an interrupted save (./files.ts). A database saved by an earlier release is upgraded in memory
+ *   on open (`upgradeSchema` in ./schema.ts), on disk by the next save.
  */
 import * as fs from 'node:fs';
 import initSqlJs from 'sql.js';
@@ -24,7 +25,7 @@ import type { Database as SqlJsDatabase, SqlJsStatic, SqlValue } from 'sql.js';
 import { GovernanceError } from '../errors';
 import { readFile, saveFile } from './files';
 import { checkText, databaseError } from './refusals';
-import { assertSchema, bootstrapSchema, checkSchema, type SchemaCheckResult } from './schema';
+import { assertSchema, bootstrapSchema, checkSchema, upgradeSchema, type SchemaCheckResult } from './schema';
 
 /** A value accepted as a SQL parameter. Booleans are stored as 0/1, undefined as NULL. */
 export type SqlParam = string | number | boolean | null | undefined | Uint8Array;
@@ -108,6 +109,7 @@ export class GovernanceDatabase {
       const e = err as GovernanceError;
       throw new GovernanceError('SCHEMA_MISSING', `${label} is not a governance database: ${e.message}`, { label, ...e.details });
     }
+    upgradeSchema(db);
     return db;
   }
 

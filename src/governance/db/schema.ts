@@ -250,6 +250,36 @@ export function bootstrapSchema(db: SchemaQueryable): void {
   db.exec(schemaStatements().join(';\n'));
 }
 
+/**
+ * `agent_proposals.status`'s CHECK as the first release created it, before rule 7 added the
+ * EXECUTING claim. A database saved then is otherwise this schema.
+ */
+const PROPOSAL_STATUS_CHECK_V1 = oneOf('status', ['PROPOSED', 'APPROVED', 'REJECTED', 'EXECUTED', 'CANCELLED']);
+
+/**
+ * Brings a database saved by an earlier release up to this schema, in memory (its file changes
+ * only when it is saved); returns what it changed (`[]` for a current database). The one change so
+ * far widens `agent_proposals.status`'s CHECK by EXECUTING: widening a CHECK changes no stored row,
+ * so it is the table definition that is rewritten, the way SQLite documents for constraint changes
+ * (writable_schema, then a schema_version bump so the connection reloads it), not a table rebuild,
+ * which would have to switch foreign keys off around the proposals' dependants. Call it after
+ * `assertSchema` (the table exists).
+ */
+export function upgradeSchema(db: SchemaQueryable): string[] {
+  const [table] = db.all<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'agent_proposals'");
+  if (!table.sql.includes(PROPOSAL_STATUS_CHECK_V1)) return [];
+  const [{ schema_version: version }] = db.all<{ schema_version: number }>('PRAGMA schema_version');
+  const widened = table.sql.replace(PROPOSAL_STATUS_CHECK_V1, oneOf('status', PROPOSAL_STATUSES));
+  db.exec('PRAGMA writable_schema = ON');
+  try {
+    db.all("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'agent_proposals'", [widened]);
+    db.exec(`PRAGMA schema_version = ${version + 1}`);
+  } finally {
+    db.exec('PRAGMA writable_schema = OFF');
+  }
+  return ['agent_proposals.status accepts EXECUTING'];
+}
+
 /** Result of a schema check; `problems` names each missing table / column. */
 export interface SchemaCheckResult {
   ok: boolean;

@@ -2,10 +2,16 @@
  * Workspaces that are not this project, in a real VS Code (code-server, headless Chromium):
  *  1. a folder with only a `.mocharc.json` (and its own lib/ and test/): the Test Explorer shows
  *     its own test file — never the governance suite — and "Run governance tests" passes them;
- *  2. a JavaScript project (a package.json) with nothing to run: the Testing view shows the
- *     welcome content with the ways forward (Create .mocharc.json, Open the governance demo,
- *     Load coverage report).
- * Both folders are written to a temporary directory and removed.
+ *  2. a JavaScript project (a package.json) with nothing to run: nothing activates the extension
+ *     at startup (installedPackage.test.ts checks that); once a Governance command has, the
+ *     Testing view shows the welcome content with the ways forward (Create .mocharc.json, Open the
+ *     governance demo, Load coverage report);
+ *  3. "Governance: Create .mocharc.json" there (once the project has tests under test/unit/, which
+ *     mocha's default spec test/*.js does not reach) writes the starting setup, opens it, and the
+ *     folder's tests appear in the Test Explorer;
+ *  4. "Governance: Open the governance demo" opens the demo shipped in the installed .vsix as a
+ *     workspace of its own (a new window: a new browser page here) whose Test Explorer lists it.
+ * The folders are written to a temporary directory and removed.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -27,6 +33,17 @@ function writeMocharcProject(dir: string): void {
   fs.writeFileSync(
     path.join(dir, 'test', 'twice.spec.js'),
     "'use strict';\nconst assert = require('assert');\nconst { twice } = require('../lib/twice');\ndescribe('twice', () => {\n  it('doubles', () => assert.equal(twice(2), 4));\n  it('doubles zero', () => assert.equal(twice(0), 0));\n});\n",
+  );
+}
+
+/** Tests under test/unit/ with a source in lib/: mocha's default spec (test/*.js) misses them. */
+function writeNestedTests(dir: string): void {
+  fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'test', 'unit'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'lib', 'sum.js'), "'use strict';\nexports.sum = (a, b) => a + b;\n");
+  fs.writeFileSync(
+    path.join(dir, 'test', 'unit', 'sum.test.js'),
+    "'use strict';\nconst assert = require('assert');\nconst { sum } = require('../../lib/sum');\ndescribe('sum', () => {\n  it('adds', () => assert.equal(sum(2, 3), 5));\n});\n",
   );
 }
 
@@ -80,6 +97,7 @@ describe('Workspaces that are not this project, in code-server', function () {
   it('a folder with nothing to run shows the ways forward in the Testing view', async function () {
     const page = (browser as HeadlessBrowser).page;
     await wb.openWorkbench(page, (server as CodeServer).folderUrl(path.join(tmp, 'nothing')), 'notes.txt');
+    await wb.runCommand(page, 'Governance: Show gap-closure plan');
     await wb.runCommand(page, 'Testing: Focus on Test Explorer View');
     const text = await wb.poll('the welcome content of the Testing view', 60_000, async () => {
       const t = await page.locator('.welcome-view-content').allInnerTexts().catch(() => [] as string[]);
@@ -88,5 +106,50 @@ describe('Workspaces that are not this project, in code-server', function () {
     }, 1_000);
     await wb.screenshot(page, SHOTS, '06-nothing-to-run');
     for (const action of ['Create .mocharc.json', 'Open the governance demo', 'Load coverage report']) assert.ok(text.includes(action), `${action} in:\n${text}`);
+  });
+
+  it('"Create .mocharc.json" writes the starting setup, opens it, and the folder then shows its tests', async function () {
+    const page = (browser as HeadlessBrowser).page;
+    const dir = path.join(tmp, 'nothing');
+    writeNestedTests(dir);
+    const file = path.join(dir, '.mocharc.json');
+    assert.ok(!fs.existsSync(file), 'no .mocharc.json before the command');
+    await wb.runCommand(page, 'Governance: Create .mocharc.json');
+    await page.locator('.tabs-container .tab.active[data-resource-name=".mocharc.json"]').waitFor({ timeout: 30_000 });
+    assert.equal(fs.readFileSync(file, 'utf8'), '{\n  "spec": [\n    "test/**/*.test.{js,mjs,cjs}"\n  ]\n}\n');
+    await showTestExplorer(page);
+    const rows = await wb.poll('the folder\'s test file in the Test Explorer', 60_000, async () => {
+      const r = await explorerRows(page);
+      return r.some((x) => x.label === 'test/unit/sum.test.js') ? r : undefined;
+    }, 1_000);
+    await wb.screenshot(page, SHOTS, '07-mocharc-created');
+    assert.deepEqual(rows.filter((r) => /governance/.test(r.label)), [], 'no governance test file is listed');
+  });
+
+  it('"Open the governance demo" opens the demo inside the installed .vsix as a workspace that lists its tests', async function () {
+    const page = (browser as HeadlessBrowser).page;
+    const demo = path.join((server as CodeServer).installedExtension as string, 'dist', 'embedded');
+    const opened = (browser as HeadlessBrowser).context.waitForEvent('page', { timeout: 60_000 });
+    await wb.runCommand(page, 'Governance: Open the governance demo');
+    // A new window is a new tab in the browser; when Chromium blocks the pop-up, VS Code asks first.
+    const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
+    const demoPage = await Promise.race([
+      opened,
+      allow.waitFor({ state: 'visible', timeout: 60_000 }).then(async () => {
+        await allow.click();
+        return opened;
+      }),
+    ]);
+    await demoPage.waitForURL((u) => u.searchParams.get('folder') === demo, { timeout: 30_000 });
+    try {
+      await demoPage.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+      await wb.explorerRow(demoPage, 'test').waitFor({ state: 'visible', timeout: 90_000 });
+      await showTestExplorer(demoPage);
+      await wb.poll('the demo\'s test files in its Test Explorer', 90_000, async () =>
+        ((await explorerRows(demoPage)).some((r) => r.label === 'test/governance/unit/proposalService.test.ts') ? true : undefined), 1_000);
+      await wb.screenshot(demoPage, SHOTS, '08-demo-opened');
+    } finally {
+      await demoPage.close().catch(() => undefined);
+    }
   });
 });

@@ -55,6 +55,8 @@ describe('The installed .vsix in code-server (offline, headless Chromium)', func
     empty = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gov-editor-no-tests-')));
     fs.writeFileSync(path.join(empty, 'README.md'), '# Notes\n\nNo code, no tests.\n');
     fs.writeFileSync(path.join(empty, 'settings.json'), '{ "theme": "dark" }\n');
+    // a JavaScript project, but no mocha setup: a package.json alone must not activate the extension
+    fs.writeFileSync(path.join(empty, 'package.json'), JSON.stringify({ name: 'notes', version: '1.0.0', scripts: { start: 'node index.js' } }));
     server = await startCodeServer();
     browser = await startChromium();
     page = browser.page;

@@ -1,9 +1,10 @@
 /**
  * The multi-root pass of the extension-host suite: code-server opens a `.code-workspace` with
- * three folders — this repository, a folder with only a `.mocharc.json` (its own lib/ and test/),
- * and a JavaScript folder with nothing to run — and the suite's multi-root tests
- * (test/editor/suite/roots.test.ts) run in that host. The two extra folders are written to a
- * temporary directory and removed.
+ * four folders — this repository, a folder with only a `.mocharc.json` (its own lib/ and test/),
+ * a JavaScript folder with nothing to run, and a monorepo (npm workspaces) whose two packages
+ * each have their own mocha setup (`.mocharc.json` in alpha, package.json "mocha" in beta) — and
+ * the suite's multi-root tests (test/editor/suite/roots.test.ts) run in that host. The extra
+ * folders are written to a temporary directory and removed.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -22,7 +23,26 @@ const TESTS = [
   'Roots: a multi-root workspace one root per folder with something to run, grouped by root; the .mocharc folder shows its own tests',
   'Roots: a multi-root workspace runs the .mocharc root alone, with coverage of its own sources and reports in its own folder',
   'Roots: a multi-root workspace the folder with nothing to run is listed with the ways forward, never given the governance suite',
+  'Roots: a multi-root workspace a monorepo folder: each package with its own mocha setup is a root of its own in the Test Explorer',
+  'Roots: a multi-root workspace the status bar follows the active editor\'s root: each package\'s figure, none for a root not yet run',
 ];
+
+/** A monorepo (npm workspaces) with two packages, each with its own mocha setup, sources and tests. */
+function writeMonorepo(dir: string): void {
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+  write('package.json', JSON.stringify({ name: 'mono', private: true, workspaces: ['packages/*'] }));
+  write('packages/alpha/package.json', JSON.stringify({ name: 'alpha', version: '1.0.0' }));
+  write('packages/alpha/.mocharc.json', JSON.stringify({ spec: 'test/*.test.js' }));
+  write('packages/alpha/lib/inc.js', "'use strict';\nexports.inc = (n) => n + 1;\n");
+  write('packages/alpha/test/inc.test.js', "'use strict';\nconst assert = require('assert');\nconst { inc } = require('../lib/inc');\ndescribe('inc', () => {\n  it('adds one', () => assert.equal(inc(1), 2));\n});\n");
+  write('packages/beta/package.json', JSON.stringify({ name: 'beta', version: '1.0.0', mocha: { spec: 'test/*.test.js' } }));
+  // c8 on this package: lib/sign.js lines 71.42% (the negative branch never runs).
+  write('packages/beta/lib/sign.js', "'use strict';\nexports.sign = (n) => {\n  if (n < 0) {\n    return -1;\n  }\n  return 1;\n};\n");
+  write('packages/beta/test/sign.test.js', "'use strict';\nconst assert = require('assert');\nconst { sign } = require('../lib/sign');\ndescribe('sign', () => {\n  it('is 1 for a positive number', () => assert.equal(sign(2), 1));\n});\n");
+}
 
 function writeFolders(tmp: string): string {
   const own = path.join(tmp, 'with-mocharc');
@@ -37,12 +57,14 @@ function writeFolders(tmp: string): string {
   const nothing = path.join(tmp, 'nothing');
   fs.mkdirSync(nothing);
   fs.writeFileSync(path.join(nothing, 'package.json'), JSON.stringify({ name: 'nothing', version: '1.0.0' }));
-  const file = path.join(tmp, 'three.code-workspace');
-  fs.writeFileSync(file, JSON.stringify({ folders: [{ path: REPO_ROOT }, { path: own }, { path: nothing }] }));
+  const mono = path.join(tmp, 'monorepo');
+  writeMonorepo(mono);
+  const file = path.join(tmp, 'four.code-workspace');
+  fs.writeFileSync(file, JSON.stringify({ folders: [{ path: REPO_ROOT }, { path: own }, { path: nothing }, { path: mono }] }));
   return file;
 }
 
-describe('Multi-root workspace in code-server (this repository + a .mocharc folder + a folder with nothing)', function () {
+describe('Multi-root workspace in code-server (this repository + a .mocharc folder + a folder with nothing + a monorepo of two packages)', function () {
   this.timeout(SUITE_TIMEOUT + 60_000);
   let server: CodeServer | undefined;
   let browser: HeadlessBrowser | undefined;
@@ -70,7 +92,7 @@ describe('Multi-root workspace in code-server (this repository + a .mocharc fold
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('the suite\'s multi-root tests pass there: both roots shown, each runs on its own, the empty folder gets the ways forward', async function () {
+  it('the suite\'s multi-root tests pass there: every root shown, each runs on its own, the empty folder gets the ways forward, the status bar follows the active root', async function () {
     const workspace = writeFolders(tmp);
     const { code, lines } = await runHostSuite((browser as HeadlessBrowser).page, server as CodeServer, SUITE_TIMEOUT, workspace);
     const report = readSuiteReport(REPORT) as EditorSuiteReport | undefined;

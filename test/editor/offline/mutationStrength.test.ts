@@ -4,8 +4,12 @@
  * test — a survivor introduced on purpose: "Governance: Check test strength" from the palette runs
  * StrykerJS through the engine, the status bar shows the mutation score beside coverage, the
  * surviving mutant in src/ratings.ts gets its own gutter mark, its hover shows the mutant's diff,
- * the tests that let it live and the hint, and the Problems panel lists it. Screenshot:
- * test-results/editor/04-mutant-hover.png (the README's docs/images/editor-mutant-hover.png).
+ * the tests that let it live and the hint, and the Problems panel lists it. Then the same check
+ * from the Test Explorer: "Execute Using Profile…" → "Check test strength (mutation)" on the
+ * ratings test file (after a coverage run of it: only src/ratings.ts, the file its tests ran, is
+ * mutated) fails its tests, which all ran the (module-level) surviving mutant, and on the outcome
+ * test file (no per-test data: every file with a mutation target) passes both.
+ * Screenshot: test-results/editor/04-mutant-hover.png (the README's docs/images/editor-mutant-hover.png).
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -14,6 +18,7 @@ import * as path from 'path';
 import { startChromium, type HeadlessBrowser } from './chromium';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './codeServer';
 import { stopHarness } from './procs';
+import { explorerRows, rowContextAction, showTestExplorer, waitForRunResults } from './testExplorer';
 import * as wb from './workbench';
 
 const SHOTS = path.join(REPO_ROOT, 'test-results', 'editor');
@@ -98,5 +103,40 @@ describe('Test strength in code-server (offline, headless Chromium)', function (
     }, 500);
     assert.match(text, /Surviving mutant: no test fails when `-0\.1` becomes `\+0\.1` in `RATING_BOOST\[1\]`/);
     assert.match(text, /Governance test strength/);
+  });
+
+  it('the Test Explorer profile "Check test strength (mutation)": tests that ran the surviving mutant fail with it, the others pass', async function () {
+    await page.keyboard.press('Escape');
+    await showTestExplorer(page);
+    const runProfile = async (label: string) => {
+      await rowContextAction(page, label, /^Execute Using Profile/);
+      const profile = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'Check test strength (mutation)' }).first();
+      await profile.waitFor({ state: 'visible', timeout: 15_000 });
+      await profile.click();
+    };
+    // A coverage run of the ratings tests records which files each of them ran (per-test coverage).
+    await rowContextAction(page, 'test/ratings.test.ts', /^Run Test with Coverage$/);
+    const covered = await waitForRunResults(page, undefined, RUN_TIMEOUT / 3);
+    assert.deepEqual([covered.passed, covered.total], [3, 3], covered.text);
+    // So the profile mutates only src/ratings.ts (3 of its 4 mutants killed: 75%), and the
+    // survivor is module-level (RATING_BOOST[1]): every test of ratings.test.ts ran it and passed.
+    await runProfile('test/ratings.test.ts');
+    const ratings = await waitForRunResults(page, covered.text, RUN_TIMEOUT / 3);
+    await wb.screenshot(page, SHOTS, '09-strength-profile');
+    assert.deepEqual([ratings.passed, ratings.total], [0, 3], ratings.text);
+    assert.ok((await wb.statusBarTexts(page)).includes('Mut 75% / 90%'), JSON.stringify(await wb.statusBarTexts(page)));
+    const results = (await page.locator('.test-results-tree, .pane-body').filter({ hasText: 'Check test strength (mutation)' }).first().innerText()).replace(/\s+/g, ' ');
+    assert.match(results, /Surviving mutant: no test fails when `-0\.1` becomes `\+0\.1` in `RATING_BOOST\[1\]`/);
+    // outcome.test.ts kills every mutant it runs; with no per-test data for its tests, every file
+    // with a mutation target is mutated again (8 of 9 killed: 88%).
+    await runProfile('test/outcome.test.ts');
+    const outcome = await waitForRunResults(page, ratings.text, RUN_TIMEOUT / 3);
+    assert.deepEqual([outcome.passed, outcome.total], [2, 2], outcome.text);
+    assert.ok((await wb.statusBarTexts(page)).includes('Mut 88% / 90%'), JSON.stringify(await wb.statusBarTexts(page)));
+    const rows = await explorerRows(page);
+    assert.deepEqual(rows.filter((r) => r.label.startsWith('test/')).map((r) => [r.label, r.state]), [
+      ['test/outcome.test.ts', 'passed'],
+      ['test/ratings.test.ts', 'failed'],
+    ]);
   });
 });

@@ -4,13 +4,15 @@
  * opens a `.code-workspace` of this repository, a folder with only a `.mocharc.json` and a
  * JavaScript folder with nothing to run): the second folder is a second root showing its own
  * tests (never the governance suite) and running with coverage on its own, the Test Explorer
- * groups by root, and the third folder is listed with the ways forward.
+ * groups by root, and the third folder is listed with the ways forward; the fourth, a monorepo
+ * of two packages each with its own mocha setup, gives one root per package, and the status bar
+ * follows the root of the active editor.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activated, describeIf, flatten, type RunSummary, state, trusted, workspaceRoot, type TestState } from './helpers';
+import { activated, describeIf, flatten, type RunSummary, state, trusted, workspaceRoot, type TestState, type TreeNode } from './helpers';
 
 const SEP = '\u001f';
 const ROOT_ITEM = 'governanceCoverage.root\u001f';
@@ -61,13 +63,28 @@ describeIf(trusted && folders().length === 1, 'Roots: this repository as the wor
   });
 });
 
-describeIf(trusted && folders().length === 3, 'Roots: a multi-root workspace', function () {
+/** Polls the test state (the status bar follows editor events the test cannot await) until `pred` holds. */
+async function stateWhen(what: string, pred: (s: TestState) => boolean, timeoutMs = 15_000): Promise<TestState> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await state();
+    if (pred(s)) return s;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; status is ${JSON.stringify(s.status.text)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describeIf(trusted && folders().length === 4, 'Roots: a multi-root workspace', function () {
   let repo: string;
   let mocharcDir: string;
   let emptyDir: string;
+  let alpha: string;
+  let beta: string;
 
   before(async () => {
-    [repo, mocharcDir, emptyDir] = folders();
+    let mono: string;
+    [repo, mocharcDir, emptyDir, mono] = folders();
+    [alpha, beta] = ['alpha', 'beta'].map((p) => path.join(mono, 'packages', p));
     await activated();
   });
 
@@ -76,8 +93,10 @@ describeIf(trusted && folders().length === 3, 'Roots: a multi-root workspace', f
     assert.deepEqual(s.roots.map((r) => [r.root, r.source, r.embedded]), [
       [repo, 'embedded', true],
       [mocharcDir, '.mocharc.json', false],
+      [alpha, '.mocharc.json', false],
+      [beta, 'package.json#mocha', false],
     ]);
-    assert.deepEqual(s.tree.map((n) => n.id), [`${ROOT_ITEM}${repo}`, `${ROOT_ITEM}${mocharcDir}`]);
+    assert.deepEqual(s.tree.map((n) => n.id), [repo, mocharcDir, alpha, beta].map((r) => `${ROOT_ITEM}${r}`));
     const own = s.tree[1];
     assert.equal(own.label, path.basename(mocharcDir));
     const spec = path.join(mocharcDir, 'test', 'half.spec.js');
@@ -99,5 +118,32 @@ describeIf(trusted && folders().length === 3, 'Roots: a multi-root workspace', f
     const entry = s.noSetup.find((n) => n.folder === emptyDir);
     assert.match(entry?.message ?? '', /No mocha setup and no governance-coverage config in .*\. Ways forward:/);
     assert.match(entry?.message ?? '', /Open the governance demo/);
+  });
+
+  it('a monorepo folder: each package with its own mocha setup is a root of its own in the Test Explorer', async () => {
+    const s = (await state()) as RootsState;
+    const [a, b] = s.tree.slice(2);
+    assert.deepEqual([a.label, b.label], ['monorepo/packages/alpha', 'monorepo/packages/beta']);
+    const ids = (n: TreeNode) => flatten(n.children).map((c) => c.id.split(SEP).map((part, i) => (i === 0 ? path.relative(n.id.slice(ROOT_ITEM.length), part) : part)).join(' › '));
+    assert.deepEqual(ids(a), ['test/inc.test.js', 'test/inc.test.js › inc', 'test/inc.test.js › inc › adds one']);
+    assert.deepEqual(ids(b), ['test/sign.test.js', 'test/sign.test.js › sign', 'test/sign.test.js › sign › is 1 for a positive number']);
+    assert.ok(!s.noSetup.some((n) => n.folder.startsWith(path.dirname(path.dirname(alpha)))), 'the monorepo folder itself is not listed as having nothing to run');
+  });
+
+  it('the status bar follows the active editor\'s root: each package\'s figure, none for a root not yet run', async () => {
+    for (const root of [alpha, beta]) {
+      const summary = (await vscode.commands.executeCommand('governanceCoverage.runTestsWithCoverage', { tests: [`${ROOT_ITEM}${root}`] })) as RunSummary;
+      assert.deepEqual([summary.error, summary.stats.passed, summary.stats.failed], [undefined, 1, 0]);
+    }
+    // Lines as c8 counts them: alpha's lib/inc.js 100%, beta's lib/sign.js 71.42%; no targets in either.
+    assert.equal((await state()).status.text, 'Gov 71%', 'after the runs: the last run\'s root');
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(alpha, 'lib', 'inc.js')));
+    await stateWhen('alpha\'s figure', (s) => s.status.text === 'Gov 100%');
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(beta, 'test', 'sign.test.js')));
+    await stateWhen('beta\'s figure', (s) => s.status.text === 'Gov 71%');
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(repo, 'src', 'governance', 'audit.ts')));
+    await stateWhen('no figure for this repository\'s root (not run in this workspace)', (s) => s.status.text === '$(beaker) Gov –');
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(alpha, 'test', 'inc.test.js')));
+    await stateWhen('alpha\'s figure again', (s) => s.status.text === 'Gov 100%');
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
 import type { MutantGap, MutationAnalysis, MutationGap } from '../../../src/mutation/model';
-import { hoverPlainText, mutantHover, mutantProblems, mutantRanges, mutationStatusInfo } from '../../../src/editor/mutationView';
+import { filesRunBy, hoverPlainText, mutantHover, mutantProblems, mutantRanges, mutationStatusInfo, survivorsByTest } from '../../../src/editor/mutationView';
 
 const root = path.resolve('/ws');
 const file = path.join(root, 'src', 'ratings.ts');
@@ -55,5 +55,28 @@ describe('editor: mutation view', () => {
     assert.deepEqual([mutationStatusInfo(analysis).text, mutationStatusInfo(analysis).belowTarget], ['Mut 75% / 90%', true]);
     assert.equal(mutationStatusInfo(analysis, { done: 3, total: 9 }).text, '$(sync~spin) Mut 3/9');
     assert.equal(mutationStatusInfo(undefined).text, '$(beaker) Mut –');
+  });
+
+  it('test strength profile: mutates the files the selected tests ran (per-test coverage), nothing known without data', () => {
+    const a = path.join(root, 'src', 'a.ts');
+    const b = path.join(root, 'src', 'b.ts');
+    const perTest = {
+      't1': { [b]: { s: [0], b: [], f: [] }, [a]: { s: [], b: [], f: [1] } },
+      't2': { [a]: { s: [2], b: [], f: [] } },
+      't3': { [path.join(root, 'src', 'c.ts')]: { s: [], b: [], f: [] } },
+    };
+    assert.deepEqual(filesRunBy(['t1', 't2'], perTest), [a, b]);
+    assert.deepEqual(filesRunBy(['t2'], perTest), [a]);
+    assert.equal(filesRunBy(['t3'], perTest), undefined, 'a file with nothing executed is not mutated');
+    assert.equal(filesRunBy(['unknown'], perTest), undefined);
+    assert.equal(filesRunBy(['t1'], undefined), undefined);
+  });
+
+  it('test strength profile: the surviving mutants each test ran and still passed, by full title; killed or uncovered ones are not', () => {
+    const uncovered: MutantGap = { ...mutant, id: '7', status: 'NoCoverage', ranBy: ['ratings the best rating adds 0.1'] };
+    const withBoth: MutationAnalysis = { ...analysis, files: [{ ...analysis.files[0], gaps: [{ ...gap, mutants: [mutant, uncovered] }] }] };
+    const byTitle = survivorsByTest(withBoth);
+    assert.deepEqual([...byTitle.keys()], [mutant.ranBy[0]]);
+    assert.deepEqual(byTitle.get(mutant.ranBy[0]), [{ file, mutant }]);
   });
 });
