@@ -81,12 +81,19 @@ export class ContinuousRuns {
     this.timer = setTimeout(() => this.flush(token), 30);
   }
 
+  /** The root of a saved file: the tree that lists it (a test file), else the innermost root holding it (a source file). */
+  private ownerOf(file: string) {
+    const trees = this.deps.roots.trees();
+    const inside = (root: string) => !path.relative(root, file).startsWith('..') && !path.isAbsolute(path.relative(root, file));
+    return trees.find((t) => t.owns(file)) ?? trees.filter((t) => t.current && inside(t.current.root)).sort((a, b) => b.current!.root.length - a.current!.root.length)[0];
+  }
+
   private flush(token: vscode.CancellationToken): void {
     const { runs, engine, roots, log, profile } = this.deps;
     // The last picture is one root's (the last run's): continuous runs serve that root.
     const last = runs.lastResult;
     const first = [...this.pending.keys()][0];
-    const config = roots.trees().find((t) => t.owns(first))?.current;
+    const config = this.ownerOf(first)?.current;
     if (!config || !last || token.isCancellationRequested || !engine.selectAffected || !engine.startAffected) return;
     const changes: Change[] = [...this.pending].map(([file, after]) => ({ file, before: this.known.get(file) ?? '', after }));
     this.pending = new Map();

@@ -406,7 +406,8 @@ export class GovernanceExtension implements vscode.Disposable {
       },
       args,
     );
-    return { ...state, mutation: this.mutation.snapshot(args?.file, args?.line) };
+    const continuous = { active: this.continuous?.active ?? false, affectedRuns: this.continuous?.affectedRuns ?? 0 };
+    return { ...state, mutation: this.mutation.snapshot(args?.file, args?.line), continuous };
   }
 
   private async waitFor(args: WaitForArgs): Promise<Record<string, unknown>> {
