@@ -12,18 +12,21 @@
  * `GraduationService.recommend` on a copy of the governance suite, 9 of ~400 tests rerun;
  * save → merged picture and analysis, median / best of 5; 2 shared cores):
  *
- * | test child              | load average ~14   | load average ~9 (phases, see below) |
- * |-------------------------|--------------------|-------------------------------------|
- * | fresh per rerun (before)| 5 520 / 4 623 ms   |                                     |
- * | warm (src/warm)         |   968 /   773 ms   | 271–425 ms                          |
+ * | test child               | load ~14 (first run) | load ~13 (last run) |
+ * |--------------------------|----------------------|---------------------|
+ * | fresh per rerun (before) | 5 520 / 4 623 ms     | 3 146 / 2 749 ms    |
+ * | warm (src/warm)          |   968 /   773 ms     |   537 /   505 ms    |
  *
- * Phases of a warm rerun at load ~9 (`GOVCOV_TIMING=1`): ~1 ms selection; in the child ~2 ms
+ * Phases of a warm rerun at load ~9 (`GOVCOV_TIMING=1`, through the same engine API; 271-425 ms
+ * in all): ~1 ms selection; in the child ~2 ms
  * to unload 21 modules (the edited file, the modules importing it and the test files), ~7-11 ms
  * resetting V8's counters (one take), 20-70 ms reloading the two test files and the edited
  * modules, 90-150 ms running the 9 tests (the tests' own time); in the runner 15-70 ms
  * converting the take (converters of unchanged files reused) and 50-100 ms merging and
- * analysing. The goal (≤ 500 ms) holds at moderate load and is missed at load ~14, where every
- * phase stretches; what remains is mostly the rerun tests' own run time.
+ * analysing. The goal (≤ 500 ms) holds at moderate load and is missed at load ~13-14 (by ~40 ms
+ * in the last run), where every phase stretches; what remains is mostly the rerun tests' own run
+ * time and the merge + analysis of the whole picture, which an incremental merge (only the rerun
+ * files' entries) would shorten.
  */
 import * as path from 'path';
 import picomatch from 'picomatch';
