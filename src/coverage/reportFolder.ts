@@ -6,7 +6,8 @@
  * place, the old one removed. A reader sees the old reports or the new ones, never a mix or a
  * half-written file. A lock file beside the folder (`.<name>.lock`, holding the writer's pid)
  * makes concurrent runs in one folder queue: a second writer waits for the first (up to
- * {@link LOCK_WAIT_MS}, then refuses); a lock whose process is gone is taken over.
+ * {@link LOCK_WAIT_MS}, then refuses); a lock whose process is gone is taken over. Other tools'
+ * writers into the folder (the mutation run's `mutation/`) take the same lock ({@link withFolderLock}).
  *
  * Every failure — the report folder is a file, it or its parent is not writable, a report's
  * name is too long for the file system, the disk is full — is a {@link ReportWriteError} naming the
@@ -79,13 +80,33 @@ async function lock(dir: string): Promise<() => void> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = Number(fs.readFileSync(file, 'utf8').trim());
+    let holder: number;
+    try {
+      holder = Number(fs.readFileSync(file, 'utf8').trim());
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+      throw err;
+    }
     if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) {
       fs.rmSync(file, { force: true }); // a writer that died: take over
       continue;
     }
     if (Date.now() > deadline) throw new ReportWriteError(`cannot write the reports into ${dir}: another run (pid ${holder}) has been writing there for ${LOCK_WAIT_MS / 1000} s (lock ${file}); the previous reports are kept`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Runs `fn` holding `dir`'s lock (the one report writers queue on), so what `fn` writes into `dir`
+ * never meets a report folder being swapped; a lock held too long is a {@link ReportWriteError}.
+ */
+export async function withFolderLock<T>(dir: string, fn: () => T): Promise<T> {
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const release = await lock(dir);
+  try {
+    return fn();
+  } finally {
+    release();
   }
 }
 

@@ -115,7 +115,9 @@ export class GovernanceExtension implements vscode.Disposable {
       const pattern = new vscode.RelativePattern(folder, '**/{governance-coverage.config.json,package.json,.mocharc.*}');
       const cfgWatcher = vscode.workspace.createFileSystemWatcher(pattern);
       const onConfigFile = (uri: vscode.Uri) => {
-        if (!/[\\/]node_modules[\\/]/.test(uri.fsPath)) this.reload();
+        // not in node_modules nor in a dot folder (StrykerJS's sandbox copies in .stryker-tmp, .git, …)
+        const folders = path.relative(folder.uri.fsPath, path.dirname(uri.fsPath)).split(path.sep);
+        if (!folders.some((f) => f === 'node_modules' || (f.startsWith('.') && f !== '.'))) this.reload();
       };
       cfgWatcher.onDidCreate(onConfigFile);
       cfgWatcher.onDidChange(onConfigFile);

@@ -18,7 +18,7 @@ import { mutationStatusInfo, type MutationStatusInfo } from './mutationView';
 interface MutationEngine {
   startMutation(options: MutationOptions): MutationHandle;
   analyzeMutation(report: MutationReport, config: ResolvedConfig): MutationAnalysis;
-  writeStrengthSection(analysis: MutationAnalysis, config: ResolvedConfig): string[];
+  writeStrengthSection(analysis: MutationAnalysis, config: ResolvedConfig): Promise<string[]>;
 }
 
 export const MUTATION_COMMANDS = {
@@ -125,7 +125,7 @@ export class MutationFeature implements vscode.Disposable {
     this.host.log.info(`test strength: ${result.cancelled ? 'cancelled' : result.error ? `failed: ${result.error}` : 'done'} in ${Date.now() - started} ms (tested ${result.tested}, earlier results ${result.early})`);
     if (report) {
       this.analysis = this.engine.analyzeMutation(report, config);
-      this.engine.writeStrengthSection(this.analysis, config);
+      this.engine.writeStrengthSection(this.analysis, config).catch((e: Error) => this.host.log.error(`test strength: the plan's section was not written: ${e.message}`));
       this.decorations.setAnalysis(this.analysis, config.root);
     } else if (result.error) {
       this.host.notify('error', `Checking test strength failed: ${result.error.split('\n')[0]}`, 'Show log').then((c) => c && this.host.log.show(), () => undefined);

@@ -132,7 +132,7 @@ export async function mutateMain(rest: string[], out: NodeJS.WriteStream, err: N
   process.removeListener('SIGINT', onSignal);
   if (tty) out.write(`\r${' '.repeat((out.columns || 100) - 1)}\r`);
   const analysis = result.report ? analyzeMutation(result.report, config) : undefined;
-  const reports = [...result.reportFiles, ...(analysis ? writeStrengthSection(analysis, config) : [])];
+  const reports = [...result.reportFiles, ...(analysis ? await writeStrengthSection(analysis, config) : [])];
   if (args.json) out.write(`${JSON.stringify(jsonDocument(result, analysis, reports), null, 2)}\n`);
   else {
     if (result.error) out.write(`ERROR ${result.error}\n\n`);

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ResolvedConfig } from '../coverage/model';
 import type { MutationAnalysis } from './model';
+import { withFolderLock } from '../coverage/reportFolder';
 
 export const STRENGTH_START = '<!-- test-strength:start -->';
 export const STRENGTH_END = '<!-- test-strength:end -->';
@@ -50,22 +51,27 @@ export function spliceSection(plan: string, section: string): string {
   return `${plan.replace(/\n*$/, '\n\n')}${section}\n`;
 }
 
-/** Saves the section and splices it into the gap-closure plan (created if absent); returns the paths. */
-export function writeStrengthSection(analysis: MutationAnalysis, config: ResolvedConfig): string[] {
+/**
+ * Saves the section and splices it into the gap-closure plan (created if absent), under the report
+ * folder's lock (a coverage run may be replacing the folder); returns the paths.
+ */
+export function writeStrengthSection(analysis: MutationAnalysis, config: ResolvedConfig): Promise<string[]> {
   const dir = path.resolve(config.root, config.reportDir);
   const section = renderStrengthSection(analysis, config);
   const saved = path.join(dir, 'mutation', 'test-strength.md');
   const plan = path.join(dir, 'gap-closure-plan.md');
-  fs.mkdirSync(path.dirname(saved), { recursive: true });
   const write = (file: string, text: string) => {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, file);
   };
-  write(saved, `${section}\n`);
-  const current = fs.existsSync(plan) ? fs.readFileSync(plan, 'utf8') : '# Gap-closure plan\n';
-  write(plan, spliceSection(current, section));
-  return [saved, plan];
+  return withFolderLock(dir, () => {
+    fs.mkdirSync(path.dirname(saved), { recursive: true });
+    write(saved, `${section}\n`);
+    const current = fs.existsSync(plan) ? fs.readFileSync(plan, 'utf8') : '# Gap-closure plan\n';
+    write(plan, spliceSection(current, section));
+    return [saved, plan];
+  });
 }
 
 /** The saved section, for the coverage report writer to keep in a rewritten plan ('' when none). */

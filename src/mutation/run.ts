@@ -5,8 +5,9 @@
  * - Cancel (and a crash of ours: the worker watches its IPC channel) kills the whole group — the
  *   worker and every test-runner process StrykerJS forked — then removes the sandbox.
  * - Reports are written by StrykerJS's own `json` and `html` reporters into a staging folder and
- *   moved into `<reportDir>/mutation/` only when the run completes: a cancelled or failed run
- *   leaves the previous reports whole.
+ *   moved into `<reportDir>/mutation/` only when the run completes, under the report folder's lock
+ *   (a coverage run swapping the folder meanwhile loses nothing): a cancelled or failed run leaves
+ *   the previous reports whole.
  * - Like the coverage runner, the worker starts with `process.execPath` and
  *   `ELECTRON_RUN_AS_NODE=1`, so the same code runs from the CLI, VS Code and code-server.
  */
@@ -17,6 +18,7 @@ import * as readline from 'readline';
 import { resolveRequire } from '../coverage/config';
 import type { MutationEvent, MutationHandle, MutationOptions, MutationReport, MutationRunResult, MutantStatus } from './model';
 import { resolveMutate, strykerOptions, type MutationPaths } from './options';
+import { withFolderLock } from '../coverage/reportFolder';
 
 function workerEntry(): { file: string; execArgv: string[] } {
   const js = path.join(__dirname, 'worker.js');
@@ -24,16 +26,19 @@ function workerEntry(): { file: string; execArgv: string[] } {
   return { file: path.join(__dirname, 'worker.ts'), execArgv: ['--require', resolveRequire('tsx/cjs', __dirname)] };
 }
 
-/** The paths of a run of `config` (creates the staging and sandbox folders). */
+/**
+ * The paths of a run of `config` (creates the staging and sandbox folders). StrykerJS writes only
+ * into `.stryker-tmp` (its reports and incremental file are staged there), never into the report
+ * folder, which a coverage run may be swapping meanwhile: they are published under its lock.
+ */
 export function mutationPaths(root: string, reportDir: string): MutationPaths {
-  const dir = path.resolve(root, reportDir, 'mutation');
-  fs.mkdirSync(dir, { recursive: true });
   const strykerTmp = path.join(root, '.stryker-tmp');
   fs.mkdirSync(strykerTmp, { recursive: true });
+  const stagingDir = fs.mkdtempSync(path.join(strykerTmp, 'reports-'));
   return {
-    reportDir: dir,
-    stagingDir: fs.mkdtempSync(path.join(dir, '.staging-')),
-    incrementalFile: path.join(dir, 'stryker-incremental.json'),
+    reportDir: path.resolve(root, reportDir, 'mutation'),
+    stagingDir,
+    incrementalFile: path.join(stagingDir, INCREMENTAL),
     // Inside the root, where StrykerJS puts it by default: modules a project resolves from a parent
     // folder (a hoisted monorepo, a symlinked node_modules StrykerJS does not link) resolve from the
     // sandbox too. Test discovery never sees it (a dot folder: globs skip it).
@@ -41,18 +46,28 @@ export function mutationPaths(root: string, reportDir: string): MutationPaths {
   };
 }
 
-/** Moves the staged reports into place (rename within one folder: atomic per file). */
-function publish(paths: MutationPaths): string[] {
-  const out: string[] = [];
-  for (const name of ['mutation.json', 'mutation.html']) {
-    const from = path.join(paths.stagingDir, name);
-    if (!fs.existsSync(from)) continue;
-    const to = path.join(paths.reportDir, name);
-    fs.renameSync(from, to);
-    out.push(to);
-  }
-  if (fs.existsSync(paths.incrementalFile)) out.push(paths.incrementalFile);
-  return out;
+const INCREMENTAL = 'stryker-incremental.json';
+
+/** Stages the last published incremental file for StrykerJS to read (an `--incremental` run). */
+function stageIncremental(paths: MutationPaths): void {
+  const published = path.join(paths.reportDir, INCREMENTAL);
+  if (fs.existsSync(published)) fs.copyFileSync(published, paths.incrementalFile);
+}
+
+/** Moves the staged reports into `<reportDir>/mutation/` under the report folder's lock. */
+function publish(paths: MutationPaths): Promise<string[]> {
+  return withFolderLock(path.dirname(paths.reportDir), () => {
+    fs.mkdirSync(paths.reportDir, { recursive: true });
+    const out: string[] = [];
+    for (const name of ['mutation.json', 'mutation.html', INCREMENTAL]) {
+      const from = path.join(paths.stagingDir, name);
+      if (!fs.existsSync(from)) continue;
+      const to = path.join(paths.reportDir, name);
+      fs.renameSync(from, to);
+      out.push(to);
+    }
+    return out;
+  });
 }
 
 /**
@@ -70,6 +85,7 @@ export function startMutation(options: MutationOptions): MutationHandle {
   const started = performance.now();
   const mutate = resolveMutate(config, options.files);
   const paths = mutationPaths(config.root, config.reportDir);
+  if (options.incremental) stageIncremental(paths);
   const listeners = new Set<(e: MutationEvent) => void>();
   const emit = (e: MutationEvent) => listeners.forEach((l) => l(e));
   const entry = workerEntry();
@@ -125,7 +141,7 @@ export function startMutation(options: MutationOptions): MutationHandle {
   });
   const result = new Promise<MutationRunResult>((resolve) => {
     let ended = false;
-    const end = (reason?: string) => {
+    const end = async (reason?: string) => {
       if (ended) return;
       ended = true;
       killGroup();
@@ -134,10 +150,17 @@ export function startMutation(options: MutationOptions): MutationHandle {
       let reportFiles: string[] = [];
       if (!cancelled && !error) {
         try {
-          reportFiles = publish(paths);
-          report = onlyMutated(JSON.parse(fs.readFileSync(path.join(paths.reportDir, 'mutation.json'), 'utf8')) as MutationReport, mutate);
+          report = onlyMutated(JSON.parse(fs.readFileSync(path.join(paths.stagingDir, 'mutation.json'), 'utf8')) as MutationReport, mutate);
         } catch (e) {
           error = `StrykerJS wrote no report: ${(e as Error).message}`;
+        }
+      }
+      if (report) {
+        try {
+          reportFiles = await publish(paths);
+        } catch (e) {
+          report = undefined;
+          error = `the mutation reports could not be published into ${paths.reportDir}: ${(e as Error).message}`;
         }
       }
       fs.rmSync(paths.stagingDir, { recursive: true, force: true });
@@ -150,8 +173,8 @@ export function startMutation(options: MutationOptions): MutationHandle {
       emit({ type: 'end', cancelled, ...(error ? { error } : {}) });
       resolve({ ...(report ? { report } : {}), cancelled, ...(error ? { error } : {}), durationMs: performance.now() - started, mutate, tested, early, reportFiles });
     };
-    child.on('error', (e) => end(`mutation worker failed: ${e.message}`));
-    child.on('exit', (code, signal) => end(code === 0 ? undefined : `mutation worker exited with ${signal ?? `code ${code}`}`));
+    child.on('error', (e) => void end(`mutation worker failed: ${e.message}`));
+    child.on('exit', (code, signal) => void end(code === 0 ? undefined : `mutation worker exited with ${signal ?? `code ${code}`}`));
   });
   child.send({ type: 'start', root: config.root, options: strykerOptions(config, mutate, paths, options) });
   queueMicrotask(() => emit({ type: 'start', mutate }));

@@ -51,7 +51,7 @@ describe('mutation engine (StrykerJS on the fixture)', function () {
     assert.equal(typeof json.schemaVersion, 'string');
     assert.deepEqual(Object.keys(json.files).sort(), ['src/outcome.ts', 'src/ratings.ts']);
     assert.match(fs.readFileSync(path.join(dir, 'mutation.html'), 'utf8'), /<mutation-test-report-app/);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('.staging')), []);
+    assert.equal(fs.existsSync(path.join(root, '.stryker-tmp')), false, 'its sandbox and staged reports are gone');
   });
 
   it('holds the report against the mutation target: the survivor is a gap with its hint, tests, assertion and diff', async () => {
@@ -107,6 +107,29 @@ describe('mutation engine (StrykerJS on the fixture)', function () {
     const only = await mutate(root, { files: ['src/rat*.ts'], incremental: true });
     assert.deepEqual(only.result.mutate, ['src/ratings.ts']);
     assert.deepEqual(Object.keys(only.result.report!.files), ['src/ratings.ts']);
+  });
+
+  it("publishes its reports under the report folder's lock: a coverage run replacing coverage/ meanwhile loses none of them", async () => {
+    const coverage = path.join(root, 'coverage');
+    const lock = path.join(root, '.coverage.lock');
+    fs.writeFileSync(lock, String(process.pid)); // a coverage run of this (live) process is writing coverage/
+    let lockSeen = false;
+    const run = mutate(root, { incremental: true }, (e) => {
+      if (e.type !== 'end') return;
+      lockSeen = fs.existsSync(lock);
+    });
+    await new Promise((r) => setTimeout(r, 3000)); // StrykerJS ends (nothing to test) and waits for the lock
+    // the coverage run swaps in its new folder: the old one goes, with whatever is in it now
+    const fresh = fs.mkdtempSync(path.join(root, '.coverage.tmp-'));
+    fs.writeFileSync(path.join(fresh, 'coverage-summary.json'), '{}');
+    fs.rmSync(coverage, { recursive: true, force: true });
+    fs.renameSync(fresh, coverage);
+    fs.rmSync(lock);
+    const { result } = await run;
+    assert.equal(result.error, undefined);
+    assert.equal(lockSeen, false, 'the run ended only after the lock was released');
+    assert.deepEqual(fs.readdirSync(coverage).sort(), ['coverage-summary.json', 'mutation']);
+    assert.deepEqual(fs.readdirSync(path.join(coverage, 'mutation')).sort(), ['mutation.html', 'mutation.json', 'stryker-incremental.json']);
   });
 
   it('cancel ends the worker and every StrykerJS test runner, and keeps the previous reports whole', async () => {
