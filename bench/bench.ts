@@ -8,7 +8,9 @@
  *    suite); istanbul-lib-instrument (engine choice); c8 and nyc running the same mocha;
  *    ratios to bare mocha (goals: coverage ≤ 1.3; per-test ≤ 1.3 governance, ≤ 2 generated);
  * 2. continuous run: on a copy of the governance suite, a one-function edit saved → the
- *    affected tests rerun, merged into the last picture and analysed (goal ≤ 500 ms);
+ *    affected tests rerun, merged into the last picture and analysed (goal ≤ 500 ms), through
+ *    the warm runner (src/warm: the test process kept between runs) and with a fresh test
+ *    process per rerun; `BENCH_ONLY=continuous` runs only this part;
  * 3. sharding: 2 shards in parallel + merge + analysis against one run (wall time).
  * Ends with the c8 line agreement on the governance suite (`BENCH_C8=0` skips it).
  * Measurements only, no assertions.
@@ -21,6 +23,7 @@ import * as path from 'path';
 import { analyze, embeddedConfig, findTestFiles, loadConfig, renderHints, startAffected, startRun, type ResolvedConfig } from '../src/coverage/index';
 import { mergeShards } from '../src/continuous/merge';
 import { splitShards, type ShardRecord } from '../src/continuous/shard';
+import { WarmRunner } from '../src/warm/warmRunner';
 import { compareWithC8 } from './c8-compare';
 import { benchMutation } from './mutation';
 
@@ -196,12 +199,18 @@ function governanceCopy(): string {
   return root;
 }
 
-/** Save → updated picture and analysis, for a one-function edit; the edit alternates with its undo. */
-async function benchContinuous(rows: Row[]): Promise<string> {
+/**
+ * Save → updated picture and analysis, for a one-function edit; the edit alternates with its
+ * undo. `warm`: the runs go through a {@link WarmRunner} (the test process kept between runs,
+ * src/warm) — the first full run starts it —; otherwise every rerun starts a fresh test process.
+ */
+async function benchContinuous(rows: Row[], warm: boolean): Promise<string> {
   const root = governanceCopy();
+  const runner = warm ? new WarmRunner() : undefined;
+  const start = (o: Parameters<typeof startRun>[0]) => (runner ? runner.start(o) : startRun(o));
   try {
     const config = await loadConfig(root);
-    let previous = await startRun({ config }).result;
+    let previous = await start({ config }).result;
     if (previous.error) throw new Error(previous.error);
     const file = path.join(root, 'src', 'governance', 'graduationService.ts');
     const original = fs.readFileSync(file, 'utf8');
@@ -211,15 +220,17 @@ async function benchContinuous(rows: Row[]): Promise<string> {
     const times: number[] = [];
     let selected = 0;
     let total = 0;
+    let reused = 0;
     let text = original;
     for (let r = 0; r < RUNS; r++) {
       const next = text === original ? edited : original;
       fs.writeFileSync(file, next);
       const t0 = performance.now();
-      const run = startAffected(config, previous, [{ file, before: text, after: next }], startRun);
+      const run = startAffected(config, previous, [{ file, before: text, after: next }], start);
       const { picture, fresh } = await run.result;
       await analyze(picture, config);
       times.push(performance.now() - t0);
+      if (runner?.served?.reused) reused++;
       selected = run.selection.all ? -1 : run.selection.tests.length;
       total = Object.keys(previous.testTitles).length;
       if (fresh.error) throw new Error(fresh.error);
@@ -227,9 +238,11 @@ async function benchContinuous(rows: Row[]): Promise<string> {
       text = next;
     }
     fs.writeFileSync(file, original);
-    rows.push({ suite: `governance copy (${total} tests)`, mode: `continuous: save → marks (${selected < 0 ? 'all' : selected} tests rerun)`, ms: median(times), best: Math.min(...times) });
+    const how = warm ? `warm process, ${reused}/${RUNS} reused` : 'fresh process';
+    rows.push({ suite: `governance copy (${total} tests)`, mode: `continuous (${how}): save → marks, ${selected < 0 ? 'all' : selected} rerun`, ms: median(times), best: Math.min(...times) });
     return `one-function edit of GraduationService.recommend: ${selected < 0 ? 'everything' : `${selected} of ${total} tests`} rerun`;
   } finally {
+    runner?.dispose();
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
@@ -257,15 +270,20 @@ async function benchShards(config: ResolvedConfig, n: number, rows: Row[], name:
 async function main(): Promise<void> {
   const rows: Row[] = [];
   console.log(`Benchmark: ${RUNS} interleaved runs each, node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  await benchSuite('governance suite', embeddedConfig(), rows, false);
-  const root = generateSuite();
-  try {
-    await benchSuite('generated 200 files × 50 tests', await loadConfig(root), rows, true);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+  // BENCH_ONLY=continuous: only the continuous-run measurement (warm and fresh process).
+  const only = process.env.BENCH_ONLY;
+  if (!only) {
+    await benchSuite('governance suite', embeddedConfig(), rows, false);
+    const root = generateSuite();
+    try {
+      await benchSuite('generated 200 files × 50 tests', await loadConfig(root), rows, true);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   }
-  const continuous = await benchContinuous(rows);
-  await benchShards(embeddedConfig(), 2, rows, 'governance suite, sharded');
+  const continuous = await benchContinuous(rows, true);
+  await benchContinuous(rows, false);
+  if (!only) await benchShards(embeddedConfig(), 2, rows, 'governance suite, sharded');
   console.log('');
   const n = (x: number | undefined, d: number, w: number) => (x === undefined ? '' : x.toFixed(d)).padStart(w);
   console.log(`${'suite'.padEnd(40)}${'mode'.padEnd(46)}${'median ms'.padStart(10)}${'best ms'.padStart(9)}${'ratio'.padStart(7)}${'best ratio'.padStart(11)}${'hints ms'.padStart(10)}`);
@@ -278,8 +296,10 @@ async function main(): Promise<void> {
     const goal = r.mode.includes('per-test') ? (r.suite.startsWith('generated') ? 2 : 1.3) : 1.3;
     console.log(`${r.suite} — ${r.mode}: ${r.ratio!.toFixed(2)} × bare (best ${r.bestRatio!.toFixed(2)}; goal ≤ ${goal.toFixed(2)})${r.hints !== undefined ? `, run end → hints ${r.hints.toFixed(1)} ms` : ''}`);
   }
-  const cont = rows.find((r) => r.mode.startsWith('continuous'));
-  if (cont) console.log(`continuous run: ${continuous}; save → updated picture and analysis ${cont.ms.toFixed(0)} ms median (best ${cont.best.toFixed(0)}; goal ≤ 500)`);
+  for (const cont of rows.filter((r) => r.mode.startsWith('continuous'))) {
+    console.log(`${cont.mode.replace(/: save.*/, '')}: ${continuous}; save → updated picture and analysis ${cont.ms.toFixed(0)} ms median (best ${cont.best.toFixed(0)}; goal ≤ 500)`);
+  }
+  if (only) return;
   if (process.env.BENCH_C8 !== '0') {
     const agreement = await compareWithC8();
     const worst = agreement.rows.filter((r) => r.diff !== undefined).sort((a, b) => b.diff! - a.diff!)[0];

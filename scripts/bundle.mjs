@@ -8,6 +8,7 @@
  * | extension.js | src/extension.ts + the engine; `vscode` external | VS Code's extension host |
  * | cli.js | src/cli.ts + the engine (`bin`: governance-coverage) | node |
  * | child.js | the test child (src/coverage/child.ts) | runner.ts, `fork` |
+ * | warmChild.js | the warm test child, kept between continuous runs (src/warm/warmChild.ts) | src/warm/warmRunner.ts |
  * | mochaOptionsChild.js | reads a project's mocha options with mocha's loadOptions | mochaSetup.ts, `execFile` |
  * | mocha/ | mocha, bundled, in the shape of its package (the engine drives a mocha folder) | projects without mocha |
  * | worker.js, progressPlugin.cjs | the mutation worker and StrykerJS reporter plugin (StrykerJS itself comes from the project) | src/mutation |
@@ -168,6 +169,7 @@ export async function bundle() {
     // The istanbul engine is the benchmark's comparison only (bench/, from the repository): its
     // instrumenter (@babel/core, ~2 MB) stays out of the packages.
     ['src/coverage/child.ts', 'child.js', ['istanbul-lib-instrument', 'istanbul-lib-source-maps']],
+    ['src/warm/warmChild.ts', 'warmChild.js', []],
     ['src/coverage/tsLoader.ts', 'tsLoader.js', []],
     ['src/coverage/mochaOptionsChild.ts', 'mochaOptionsChild.js', []],
     // StrykerJS is never bundled: the worker resolves it from the project (an optional peer dependency).

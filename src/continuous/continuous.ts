@@ -4,19 +4,36 @@
  * (picture.ts). The editor calls it on save when continuous run is on; the bench measures it
  * (save → picture and analysis ready).
  *
- * ## What is not done
- * Every rerun starts a fresh test child (runner.ts): node, the loaders (tsx), mocha and the
- * touched modules load again each time — most of a one-function rerun's time on the governance
- * suite (see the bench). The warm runner (a child kept alive between runs that clears the
- * require-cache entries of the changed files and their dependents, re-creates mocha's suite and
- * falls back to a fresh child when ESM modules, globals or the config changed) would remove that
- * fixed cost; it needs child.ts to take several runs over its channel and is not built.
+ * ## The warm runner (src/warm)
+ * `start` may be a {@link WarmRunner}'s: the test child stays alive between reruns and reloads
+ * only the changed modules, their dependents and the test files (src/warm/warmRunner.ts says
+ * when a fresh child serves instead). The editor's continuous run uses one while it is on.
+ * Measured with `BENCH_ONLY=continuous npm run bench` (a one-function edit of
+ * `GraduationService.recommend` on a copy of the governance suite, 9 of ~400 tests rerun;
+ * save → merged picture and analysis, median / best of 5; 2 shared cores):
+ *
+ * | test child               | load ~14 (first run) | load ~13 (last run) |
+ * |--------------------------|----------------------|---------------------|
+ * | fresh per rerun (before) | 5 520 / 4 623 ms     | 3 146 / 2 749 ms    |
+ * | warm (src/warm)          |   968 /   773 ms     |   537 /   505 ms    |
+ *
+ * Phases of a warm rerun at load ~9 (`GOVCOV_TIMING=1`, through the same engine API; 271-425 ms
+ * in all): ~1 ms selection; in the child ~2 ms
+ * to unload 21 modules (the edited file, the modules importing it and the test files), ~7-11 ms
+ * resetting V8's counters (one take), 20-70 ms reloading the two test files and the edited
+ * modules, 90-150 ms running the 9 tests (the tests' own time); in the runner 15-70 ms
+ * converting the take (converters of unchanged files reused) and 50-100 ms merging and
+ * analysing. The goal (≤ 500 ms) holds at moderate load and is missed at load ~13-14 (by ~40 ms
+ * in the last run), where every phase stretches; what remains is mostly the rerun tests' own run
+ * time and the merge + analysis of the whole picture, which an incremental merge (only the rerun
+ * files' entries) would shorten.
  */
 import * as path from 'path';
 import picomatch from 'picomatch';
 import type { ResolvedConfig, RunHandle, RunOptions, RunResult } from '../coverage/model';
 import { lineEdit, selectTests, type Change, type LineEdit, type Selection } from './impact';
 import { mergePicture } from './picture';
+import type { WarmRunner } from '../warm/warmRunner';
 
 export type { Change, Selection };
 

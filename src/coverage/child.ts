@@ -108,6 +108,17 @@ const windows: Window[] = [];
 const sourceUrls = new Map<string, string>();
 for (const f of opts.sourceFiles) sourceUrls.set(pathToFileURL(f).href, f);
 
+/**
+ * The source file of a script V8 covered, or undefined. An ES module imported under a query
+ * string or fragment (`src/a.js?x=1`, as esmock loads the modules it mocks around: `?esmk=…`) is
+ * another instance of the same file: its coverage counts for the file, as c8 counts it (a file:
+ * URL escapes `?` and `#` of a path, so those mark the query and fragment).
+ */
+function sourceOf(url: string): string | undefined {
+  const file = sourceUrls.get(url) ?? (sourceFiles.has(url) ? url : undefined);
+  return file ?? (url.startsWith('file:') ? sourceUrls.get(url.replace(/[?#].*$/s, '')) : undefined);
+}
+
 function post<T>(method: string, params?: object): T {
   let out: T | undefined;
   let error: Error | null = null;
@@ -132,12 +143,13 @@ function take(id?: string): void {
     takeStats.ms += performance.now() - t0;
     takeStats.functions = res.result.reduce((n, s) => n + s.functions.length, 0);
   }
-  // A source loaded twice (a test that clears require.cache and requires it again) is two
-  // scripts with one URL: each goes in its own window, and the runner sums the windows.
+  // A source loaded twice (a test that clears require.cache and requires it again, an ES module
+  // imported again under a query string) is two scripts of one file: each goes in its own
+  // window, and the runner sums the windows.
   const layers = [new Map<string, inspector.Profiler.FunctionCoverage[]>()];
   const first = windows.length === 0;
   for (const s of res.result) {
-    const file = sourceUrls.get(s.url) ?? (sourceFiles.has(s.url) ? s.url : undefined);
+    const file = sourceOf(s.url);
     // Between takes, a script none of whose ranges ran adds nothing (absent counts as zero).
     if (!file || !(first || s.functions.some((f) => f.ranges.some((r) => r.count > 0)))) continue;
     let layer = layers.find((l) => !l.has(file));

@@ -66,11 +66,12 @@ export function emptyRunError(config: RunOptions['config'], files: number, tests
   return undefined;
 }
 
-function childEntry(): { file: string; execArgv: string[] } {
-  const js = path.join(__dirname, 'child.js');
+/** The compiled entry `name` next to `dir` (`<name>.js`), else its TypeScript under tsx (unit tests). */
+export function childEntry(dir = __dirname, name = 'child'): { file: string; execArgv: string[] } {
+  const js = path.join(dir, `${name}.js`);
   if (fs.existsSync(js)) return { file: js, execArgv: [] };
   // Running from TypeScript sources (unit tests under tsx): let tsx load the child too.
-  return { file: path.join(__dirname, 'child.ts'), execArgv: ['--require', resolveRequire('tsx/cjs', __dirname)] };
+  return { file: path.join(dir, `${name}.ts`), execArgv: ['--require', resolveRequire('tsx/cjs', __dirname)] };
 }
 
 /**
@@ -91,7 +92,7 @@ async function prewarm(files: string[], stop: () => boolean): Promise<void> {
   }
 }
 
-type StartOptions = RunOptions & { engine?: 'v8' | 'istanbul' };
+export type StartOptions = RunOptions & { engine?: 'v8' | 'istanbul' };
 
 /** The package.json `type` that applies to a file (the nearest one up to the filesystem root). */
 function packageType(file: string, cache: Map<string, string>): string {
@@ -118,10 +119,10 @@ function childOptionsEsm(config: RunOptions['config'], sourceFiles: readonly str
   return sourceFiles.some((f) => /\.m[jt]s$/.test(f) || (/\.[jt]sx?$/.test(f) && packageType(f, cache) === 'module'));
 }
 /** A run's plan with the Node.js that runs it and whether it runs a selection (files, grep). */
-type Plan = RunPlan & { node: string; selected: boolean };
+export type Plan = RunPlan & { node: string; selected: boolean };
 
 /** Step 1: the test and source files, the Node.js and the child's options; no test file → refused. */
-async function resolveRun(options: StartOptions): Promise<Plan> {
+export async function resolveRun(options: StartOptions): Promise<Plan> {
   const config = options.config;
   const files = options.files ? options.files.map((f) => path.resolve(config.root, f)) : await findTestFiles(config);
   const [sourceFiles, node] = await Promise.all([findSourceFiles(config, files), options.node ? Promise.resolve(options.node) : resolveNode().then((r) => r.path)]);
@@ -165,7 +166,7 @@ function spawnChild(plan: Plan, options: StartOptions): ChildProcess {
 }
 
 /** Step 3: the child's stdout/stderr as line-buffered `output` events (and the debugger's port). */
-function streamOutput(child: ChildProcess, emit: Emit, stderrTail: string[], onPort?: (port: number) => void): void {
+export function streamOutput(child: ChildProcess, emit: Emit, stderrTail: string[], onPort?: (port: number) => void): void {
   for (const stream of ['stdout', 'stderr'] as const) {
     let buffer = '';
     child[stream]?.setEncoding('utf8');
@@ -225,7 +226,7 @@ function waitForChild(child: ChildProcess, drained: Promise<void>, kill: () => v
 }
 
 /** The error of a run whose child exited before its end event: `process.exit()` in a test, or a crash. */
-function earlyExitError(state: RunState, exitStatus: string, stderrTail: string[], root: string): string {
+export function earlyExitError(state: RunState, exitStatus: string, stderrTail: string[], root: string): string {
   const notice = state.exitNotice;
   if (notice) {
     const where = notice.test ? ` in test "${notice.test.titlePath.join(' ')}" (${path.relative(root, notice.test.file)})` : ' outside any test';
@@ -235,7 +236,7 @@ function earlyExitError(state: RunState, exitStatus: string, stderrTail: string[
 }
 
 /** A test that was running when the child called `process.exit()` fails with that message. */
-function failExitedTest(state: RunState, error: string, emit: Emit): void {
+export function failExitedTest(state: RunState, error: string, emit: Emit): void {
   const test = state.exitNotice?.test;
   if (!test || state.settled.has(test.id)) return;
   state.stats.failed++;
@@ -328,13 +329,7 @@ export function startRun(options: StartOptions): RunHandle {
       if (!plan.childOptions.perTest) state.perTest = undefined;
       timing(`waited ${(performance.now() - t0).toFixed(0)} ms for the coverage after the child exited`);
     }
-    const res: RunResult = { stats, cancelled, timedOut, loadErrors: state.loadErrors, coverage: state.coverage, testTitles: state.testTitles };
-    if (error) res.error = error;
-    if (state.perTest) res.perTest = state.perTest;
-    if (state.raw) res.raw = state.raw;
-    if (state.warnings.length) res.warnings = state.warnings;
-    emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
-    return res;
+    return endResult(state, { cancelled, timedOut, error }, emit);
   }
 
   return {
@@ -351,8 +346,21 @@ export function startRun(options: StartOptions): RunHandle {
   };
 }
 
+/** The run's result from its state; the final `end` event is emitted. */
+export function endResult(state: RunState, how: { cancelled: boolean; timedOut: boolean; error?: string }, emit: Emit): RunResult {
+  const { stats } = state;
+  const { cancelled, timedOut, error } = how;
+  const res: RunResult = { stats, cancelled, timedOut, loadErrors: state.loadErrors, coverage: state.coverage, testTitles: state.testTitles };
+  if (error) res.error = error;
+  if (state.perTest) res.perTest = state.perTest;
+  if (state.raw) res.raw = state.raw;
+  if (state.warnings.length) res.warnings = state.warnings;
+  emit({ type: 'end', stats, cancelled, timedOut, ...(error ? { error } : {}) });
+  return res;
+}
+
 /** Step 6: raw takes → normalised istanbul coverage of every source file (+ per-test data). */
-async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunState, emit: Emit, timing: (text: string) => void, keepRaw: boolean) {
+export async function convertCoverage(windows: WireWindow[], plan: RunPlan, state: RunState, emit: Emit, timing: (text: string) => void, keepRaw: boolean) {
   const t0 = performance.now();
   let out: { coverage: RunResult['coverage']; perTest?: Record<string, TestCoverage>; raw?: RawCoverage } = { coverage: {} };
   try {

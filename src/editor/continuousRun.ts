@@ -4,13 +4,15 @@
  * when there is no picture with per-test coverage yet, then on every save of a test or source
  * file, only the affected tests (src/continuous/impact.ts) run, and their coverage is merged into
  * the last picture (picture.ts); results, native coverage, gap marks and the status bar update
- * as after any coverage run.
+ * as after any coverage run. The reruns run in one test process kept warm while continuous run
+ * is on (src/warm/warmRunner.ts: started when it turns on, ended when it turns off; a fresh one
+ * replaces it whenever its state cannot be trusted).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Change } from '../continuous/continuous';
-import type { Engine } from './engine';
+import type { Engine, WarmRunnerLike } from './engine';
 import type { RunService } from './runner';
 import type { RootSet } from './roots';
 
@@ -30,6 +32,7 @@ export class ContinuousRuns {
   /** Continuous runs started (the editor tests wait on it). */
   affectedRuns = 0;
   active = false;
+  private warm: WarmRunnerLike | undefined;
 
   constructor(private readonly deps: ContinuousDeps) {}
 
@@ -43,10 +46,16 @@ export class ContinuousRuns {
     if (token.isCancellationRequested) return;
     this.snapshot();
     this.active = true;
-    log.info('continuous run: on');
+    // The reruns go through one test process kept warm while continuous run is on (src/warm).
+    this.warm = this.deps.engine.warmRunner?.();
+    const config = this.deps.roots.trees().find((t) => runs.lastResult && Object.keys(runs.lastResult.testTitles).some((id) => t.owns(id.split('\u001f')[0])))?.current;
+    if (config) this.warm?.prepare({ config, perTest: true });
+    log.info(`continuous run: on${this.warm ? ' (warm test process)' : ''}`);
     const sub = vscode.workspace.onDidSaveTextDocument((doc) => this.onSave(doc, token));
     await new Promise<void>((resolve) => token.onCancellationRequested(() => resolve()));
     sub.dispose();
+    this.warm?.dispose();
+    this.warm = undefined;
     this.active = false;
     if (this.timer) clearTimeout(this.timer);
     log.info('continuous run: off');
@@ -72,12 +81,19 @@ export class ContinuousRuns {
     this.timer = setTimeout(() => this.flush(token), 30);
   }
 
+  /** The root of a saved file: the tree that lists it (a test file), else the innermost root holding it (a source file). */
+  private ownerOf(file: string) {
+    const trees = this.deps.roots.trees();
+    const inside = (root: string) => !path.relative(root, file).startsWith('..') && !path.isAbsolute(path.relative(root, file));
+    return trees.find((t) => t.owns(file)) ?? trees.filter((t) => t.current && inside(t.current.root)).sort((a, b) => b.current!.root.length - a.current!.root.length)[0];
+  }
+
   private flush(token: vscode.CancellationToken): void {
     const { runs, engine, roots, log, profile } = this.deps;
     // The last picture is one root's (the last run's): continuous runs serve that root.
     const last = runs.lastResult;
     const first = [...this.pending.keys()][0];
-    const config = roots.trees().find((t) => t.owns(first))?.current;
+    const config = this.ownerOf(first)?.current;
     if (!config || !last || token.isCancellationRequested || !engine.selectAffected || !engine.startAffected) return;
     const changes: Change[] = [...this.pending].map(([file, after]) => ({ file, before: this.known.get(file) ?? '', after }));
     this.pending = new Map();
@@ -92,7 +108,8 @@ export class ContinuousRuns {
     this.affectedRuns++;
     void runs.execute(new vscode.TestRunRequest(include, undefined, profile), 'coverage', token, (cfg, previous) => {
       if (!previous) return undefined;
-      const started = engine.startAffected!(cfg, previous, changes, (o) => engine.startRun(o));
+      const warm = this.warm;
+      const started = engine.startAffected!(cfg, previous, changes, (o) => (warm ? warm.start(o) : engine.startRun(o)));
       if (!started.handle) return undefined;
       return {
         handle: started.handle,

@@ -27,6 +27,16 @@ export interface Engine {
     selection: Selection; handle?: RunHandle; result: Promise<AffectedRun>;
   };
   renderTable(analysis: Analysis): string;
+  /** A test process kept between runs (src/warm): continuous reruns go through it. */
+  warmRunner?(): WarmRunnerLike;
+}
+
+/** The warm runner as the editor uses it (src/warm/warmRunner.ts). */
+export interface WarmRunnerLike {
+  start(options: RunOptions): RunHandle;
+  /** Start its test process ahead of the first rerun. */
+  prepare(options: RunOptions): void;
+  dispose(): void;
 }
 
 /** Loads the real engine (`out/src/coverage/index.js` next to this file). */

@@ -165,6 +165,7 @@ export class GovernanceExtension implements vscode.Disposable {
       renderPlan: (a, c) => get().renderPlan(a, c),
       startAffected: (c, p, ch, st, x) => get().startAffected!(c, p, ch, st, x),
       selectAffected: (c, p, ch) => get().selectAffected!(c, p, ch),
+      warmRunner: () => get().warmRunner!(),
     };
   }
 
@@ -410,7 +411,8 @@ export class GovernanceExtension implements vscode.Disposable {
       },
       args,
     );
-    return { ...state, mutation: this.mutation.snapshot(args?.file, args?.line) };
+    const continuous = { active: this.continuous?.active ?? false, affectedRuns: this.continuous?.affectedRuns ?? 0 };
+    return { ...state, mutation: this.mutation.snapshot(args?.file, args?.line), continuous };
   }
 
   private async waitFor(args: WaitForArgs): Promise<Record<string, unknown>> {
