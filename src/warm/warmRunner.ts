@@ -35,8 +35,8 @@
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import type { Converter, WireWindow } from '../coverage/v8';
-import { loadConverter } from '../coverage/v8';
+import type { WireWindow } from '../coverage/v8';
+import { prepare } from '../coverage/v8';
 import type { RunEvent, RunHandle, RunResult, RunStats } from '../coverage/model';
 import { lineReader } from '../coverage/channel';
 import { isChildMessage, messageHandler, type Emit, type RunState } from '../coverage/runMessages';
@@ -74,7 +74,6 @@ interface Live {
   untrusted?: string;
   compiled: Map<string, string>;
   probeFiles: Map<string, ProbeFile>;
-  converters: Map<string, { code: string; conv: Promise<Converter | undefined> }>;
   stderrTail: string[];
   /** The current run's message handler and event sink. */
   onMessage?: (m: unknown) => void;
@@ -109,14 +108,6 @@ function isTooling(pid: number): boolean {
 function signatureOf(plan: Plan, options: StartOptions): string {
   const c = plan.childOptions;
   return JSON.stringify([plan.node, c.root, c.require, c.mocha, options.config.mocha?.nodeOptions ?? [], c.coverage, c.perTest, c.perTestMode, options.env ?? {}]);
-}
-
-/** A v8-to-istanbul converter back to its state before any coverage was applied. */
-function resetConverter(c: Converter): Converter {
-  for (const { source } of c.covSources) for (const line of source.lines) line.count = 1;
-  c.branches = {};
-  c.functions = {};
-  return c;
 }
 
 export class WarmRunner {
@@ -186,7 +177,7 @@ export class WarmRunner {
       windowsHide: true,
     });
     const live: Live = {
-      proc, runId, signature: signatureOf(plan, options), runs: 0, compiled: new Map(), probeFiles: new Map(), converters: new Map(), stderrTail: [],
+      proc, runId, signature: signatureOf(plan, options), runs: 0, compiled: new Map(), probeFiles: new Map(), stderrTail: [],
       ready: Promise.resolve(false), exited: Promise.resolve(''),
     };
     everyLive.add(live);
@@ -273,7 +264,7 @@ export class WarmRunner {
     }, config.runTimeout);
     const state: RunState = {
       stats: empty(), loadErrors: [], testTitles: {}, settled: new Set(), warnings: [], coverage: {},
-      compiled: live.compiled, converters: new Map(), probeFiles: live.probeFiles, touched: new Map(),
+      compiled: live.compiled, prepared: new Map(), probeFiles: live.probeFiles, touched: new Map(),
     };
     const warn = (text: string) => {
       state.warnings.push(text);
@@ -334,18 +325,18 @@ export class WarmRunner {
     return endResult(state, { cancelled, timedOut, error }, emit);
   }
 
-  /** The run's takes converted: converters of files compiled in earlier runs reused (reset). */
+  /**
+   * The run's takes converted. A file compiled in an earlier run of this child sends no
+   * `compiled` message again: its static map is prepared here from the code kept (cheap: the
+   * parse and the map are cached by content, staticMap.ts; each run gets fresh counts).
+   */
   private convert(windows: WireWindow[], plan: Plan, state: RunState, live: Live, emit: Emit, options: StartOptions) {
-    for (const w of windows) {
-      for (const [file] of w.scripts) {
-        if (state.converters.has(file)) continue;
-        const code = live.compiled.get(file);
-        if (code === undefined) continue;
-        const cached = live.converters.get(file);
-        state.converters.set(file, cached && cached.code === code ? cached.conv.then((c) => c && resetConverter(c)) : loadConverter(file, code).catch(() => undefined));
-      }
+    const files = new Set([...windows.flatMap((w) => w.scripts.map(([file]) => file)), ...live.probeFiles.keys()]);
+    for (const file of files) {
+      if (state.prepared.has(file)) continue;
+      const code = live.compiled.get(file);
+      if (code !== undefined) state.prepared.set(file, Promise.resolve(prepare(file, code)));
     }
-    for (const [file, conv] of state.converters) live.converters.set(file, { code: live.compiled.get(file) ?? '', conv });
     const timing = (text: string) => {
       if (options.env?.GOVCOV_TIMING) emit({ type: 'output', stream: 'stderr', text: `timing: ${text}` });
     };
