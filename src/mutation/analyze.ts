@@ -21,17 +21,34 @@ import { MutationInputError, mutationTargetFor } from './options';
 
 const TOP_LEVEL = '(top level)';
 
-/** Score of a list of mutants; survivors `isEquivalent` accepts leave the denominator. */
+/**
+ * Score of a list of mutants; those `isEquivalent` accepts leave the denominator when they survived
+ * or timed out (an equivalent mutant cannot be killed: its Timeout is a slow machine, not a test
+ * that noticed it).
+ */
 export function scoreOf(mutants: readonly SchemaMutant[], isEquivalent: (m: SchemaMutant) => boolean = () => false): MutationScore {
   const n = (s: string) => mutants.filter((m) => m.status === s).length;
-  const equivalent = mutants.filter((m) => m.status === 'Survived' && isEquivalent(m)).length;
-  const [killed, timeout, survived, noCoverage] = [n('Killed'), n('Timeout'), n('Survived') - equivalent, n('NoCoverage')];
-  const valid = killed + timeout + survived + noCoverage;
-  const detected = killed + timeout;
-  return {
-    killed, timeout, survived, noCoverage, equivalent, errors: n('CompileError') + n('RuntimeError'), ignored: n('Ignored'),
-    valid, detected, pct: valid === 0 ? 100 : (detected / valid) * 100,
-  };
+  const eq = (s: string) => mutants.filter((m) => m.status === s && isEquivalent(m)).length;
+  const [eqSurvived, eqTimeout] = [eq('Survived'), eq('Timeout')];
+  const [killed, timeout, survived, noCoverage] = [n('Killed'), n('Timeout') - eqTimeout, n('Survived') - eqSurvived, n('NoCoverage')];
+  return withTotals({
+    killed, timeout, survived, noCoverage, equivalent: eqSurvived + eqTimeout, errors: n('CompileError') + n('RuntimeError'), ignored: n('Ignored'),
+  });
+}
+
+function withTotals(s: Omit<MutationScore, 'valid' | 'detected' | 'pct'>): MutationScore {
+  const valid = s.killed + s.timeout + s.survived + s.noCoverage;
+  const detected = s.killed + s.timeout;
+  return { ...s, valid, detected, pct: valid === 0 ? 100 : (detected / valid) * 100 };
+}
+
+/** The sum of file scores. */
+function sumScores(scores: readonly MutationScore[]): MutationScore {
+  const add = (k: 'killed' | 'timeout' | 'survived' | 'noCoverage' | 'equivalent' | 'errors' | 'ignored') => scores.reduce((sum, s) => sum + s[k], 0);
+  return withTotals({
+    killed: add('killed'), timeout: add('timeout'), survived: add('survived'), noCoverage: add('noCoverage'),
+    equivalent: add('equivalent'), errors: add('errors'), ignored: add('ignored'),
+  });
 }
 
 /** An entry of the equivalent-mutants list (StrykerJS report positions: 1-based line and column). */
@@ -195,14 +212,11 @@ export function analyzeMutation(report: MutationReport, config: ResolvedConfig):
   const equivalents = loadEquivalents(config);
   const listed = new Map(equivalents.map((e) => [equivalentKey(e.file, e.mutator, e.line, e.column, e.replacement), e]));
   const used = new Set<string>();
-  const all: SchemaMutant[] = [];
-  let allEquivalent = 0;
   const files: MutationFileReport[] = [];
   for (const key of Object.keys(report.files).sort()) {
     const data = report.files[key];
     const file = path.resolve(config.root, key);
     const relative = path.relative(config.root, file).split(path.sep).join('/');
-    all.push(...data.mutants);
     const isEquivalent = (m: SchemaMutant) => {
       const k = equivalentKey(relative, m.mutatorName, m.location.start.line, m.location.start.column, m.replacement ?? '');
       if (!listed.has(k)) return false;
@@ -210,7 +224,6 @@ export function analyzeMutation(report: MutationReport, config: ResolvedConfig):
       return true;
     };
     const score = scoreOf(data.mutants, isEquivalent);
-    allEquivalent += score.equivalent;
     const target = mutationTargetFor(relative, config);
     const meetsTarget = target === undefined || score.pct >= target - 1e-9;
     files.push({
@@ -223,10 +236,7 @@ export function analyzeMutation(report: MutationReport, config: ResolvedConfig):
   const staleEquivalents = equivalents
     .filter((e) => mutated.has(e.file) && !used.has(equivalentKey(e.file, e.mutator, e.line, e.column, e.replacement)))
     .map((e) => `${e.file} ${e.mutator} ${e.line}:${e.column} → ${JSON.stringify(e.replacement)} matches no surviving mutant`);
-  const totals = scoreOf(all);
-  const total = { ...totals, survived: totals.survived - allEquivalent, equivalent: allEquivalent };
-  total.valid -= allEquivalent;
-  total.pct = total.valid === 0 ? 100 : (total.detected / total.valid) * 100;
+  const total = sumScores(files.map((f) => f.score));
   return {
     root: config.root,
     files,

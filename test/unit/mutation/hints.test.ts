@@ -47,6 +47,13 @@ describe('mutation hints', () => {
     assert.equal(scoreOf([]).pct, 100);
   });
 
+  it('a listed equivalent mutant leaves the score whether it survived or timed out (it cannot be killed)', () => {
+    const m = (status: string, id: string) => ({ status, id }) as SchemaMutant;
+    const mutants = [m('Killed', 'a'), m('Killed', 'b'), m('Survived', 'eq1'), m('Timeout', 'eq2'), m('Timeout', 'c'), m('Survived', 'd')];
+    const score = scoreOf(mutants, (x) => x.id.startsWith('eq'));
+    assert.deepEqual([score.killed, score.timeout, score.survived, score.equivalent, score.detected, score.valid, score.pct], [2, 1, 1, 2, 3, 4, 75]);
+  });
+
   it('splices the test-strength section into a plan, replacing the previous one', () => {
     const section = (n: number) => `${STRENGTH_START}\n## Test strength ${n}\n${STRENGTH_END}`;
     const once = spliceSection('# Gap-closure plan\n\nTask 1\n', section(1));
