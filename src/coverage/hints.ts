@@ -18,6 +18,7 @@ import * as path from 'path';
 import fg from 'fast-glob';
 import * as ts from 'typescript';
 import { parseSource } from './ast';
+import { conditionInWords } from './conditions';
 import type { Effect } from './effects';
 import type { Layout } from './layout';
 import { globMatch } from './glob';
@@ -147,23 +148,13 @@ export function pickArrange(fixtures: Fixture[], functionText: string, params: s
 const rangesText = (r: Array<{ startLine: number; endLine: number }>) =>
   r.map((x) => (x.startLine === x.endLine ? `${x.startLine}` : `${x.startLine}-${x.endLine}`)).join(', ');
 
-const NEGATE: Array<[RegExp, string]> = [[/ === /, ' !== '], [/ !== /, ' === '], [/ == /, ' != '], [/ != /, ' == '], [/ > /, ' <= '], [/ < /, ' >= '], [/ >= /, ' < '], [/ <= /, ' > ']];
-
-/** `cond` made false, in code: `!x` → `x`, `a > b` → `a <= b`, else `!(cond)`. */
-export function negate(cond: string): string {
-  if (/^!\w[\w.]*$/.test(cond)) return cond.slice(1);
-  if (/^[\w.]+(\(\))?$/.test(cond)) return `!${cond}`;
-  for (const [re, to] of NEGATE) if (re.test(cond) && cond.split(re).length === 2 && !/&&|\|\||\?/.test(cond)) return cond.replace(re, to);
-  return `!(${cond})`;
-}
-
-/** The condition of a branch side, in words (`when steps.length === 0`). */
+/** The condition of a branch side, in words (`when \`steps.length\` is 0`; see conditions.ts). */
 export function conditionWords(b: BranchGap): string {
   const c = b.conditionText;
   switch (b.kind) {
     case 'if':
     case 'cond-expr':
-      return b.sideNotTaken === 'true' ? `when \`${c}\`` : `when \`${negate(c)}\``;
+      return `when ${conditionInWords(c, b.sideNotTaken === 'true')}`;
     case 'switch':
       return b.sideNotTaken === 'default' ? `when \`${c}\` matches no case` : `when \`${c}\` is \`${b.sideNotTaken.replace(/^case /, '')}\``;
     case 'binary-expr': {

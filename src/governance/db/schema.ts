@@ -251,12 +251,6 @@ export function bootstrapSchema(db: SchemaQueryable): void {
 }
 
 /**
- * `agent_proposals.status`'s CHECK as the first release created it, before rule 7 added the
- * EXECUTING claim. A database saved then is otherwise this schema.
- */
-const PROPOSAL_STATUS_CHECK_V1 = oneOf('status', ['PROPOSED', 'APPROVED', 'REJECTED', 'EXECUTED', 'CANCELLED']);
-
-/**
  * Brings a database saved by an earlier release up to this schema, in memory (its file changes
  * only when it is saved); returns what it changed (`[]` for a current database). The one change so
  * far widens `agent_proposals.status`'s CHECK by EXECUTING: widening a CHECK changes no stored row,
@@ -266,10 +260,13 @@ const PROPOSAL_STATUS_CHECK_V1 = oneOf('status', ['PROPOSED', 'APPROVED', 'REJEC
  * `assertSchema` (the table exists).
  */
 export function upgradeSchema(db: SchemaQueryable): string[] {
+  // agent_proposals.status's CHECK as the first release created it, before rule 7 added EXECUTING
+  // (built here, not at module load: see the module comment on static mutants)
+  const firstRelease = oneOf('status', ['PROPOSED', 'APPROVED', 'REJECTED', 'EXECUTED', 'CANCELLED']);
   const [table] = db.all<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'agent_proposals'");
-  if (!table.sql.includes(PROPOSAL_STATUS_CHECK_V1)) return [];
+  if (!table.sql.includes(firstRelease)) return [];
   const [{ schema_version: version }] = db.all<{ schema_version: number }>('PRAGMA schema_version');
-  const widened = table.sql.replace(PROPOSAL_STATUS_CHECK_V1, oneOf('status', PROPOSAL_STATUSES));
+  const widened = table.sql.replace(firstRelease, oneOf('status', PROPOSAL_STATUSES));
   db.exec('PRAGMA writable_schema = ON');
   try {
     db.all("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'agent_proposals'", [widened]);

@@ -61,11 +61,11 @@ describe('coverage analysis', function () {
     assert.equal(withdraw.hint.labelSource, 'gap-tag');
     assert.equal(withdraw.hint.why, 'overdraft protection: a withdrawal may never exceed the balance');
     assert.equal(withdraw.hint.suggestedTest.file, path.join(fixture('basic'), 'test', 'ledger.test.ts'));
-    assert.equal(withdraw.hint.suggestedTest.title, 'withdraw throws Error when amount > this.balance()');
+    assert.equal(withdraw.hint.suggestedTest.title, 'withdraw throws Error when amount is greater than this.balance()');
     assert.deepEqual(withdraw.hint.suggestedTest.outline, [
       "Arrange: import { Ledger } from '../src/ledger';",
       'Arrange: freshLedger(initial) from test/fixtures.ts',
-      'Act: call `new Ledger().withdraw(amount)` when `amount > this.balance()`',
+      'Act: call `new Ledger().withdraw(amount)` when `amount` is greater than `this.balance()`',
       'Assert: `assert.throws(() => new Ledger().withdraw(amount), Error)` and that nothing changed',
     ]);
     const rules = branches.analysis.files[0].gaps[0];

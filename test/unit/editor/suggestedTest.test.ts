@@ -35,9 +35,9 @@ describe('Add suggested test (editor, pure part)', function () {
     assert.equal(after.slice(0, before.lastIndexOf('});')), before.slice(0, before.lastIndexOf('});')));
     assert.equal(after.slice(before.lastIndexOf('});')), [
       '',
-      '  // Act: call `new Executor().execute(steps)` when `steps.length === 0`',
+      '  // Act: call `new Executor().execute(steps)` when `steps.length` is 0',
       "  // Assert: `assert.throws(() => new Executor().execute(steps), { code: 'EMPTY_PLAN' })` and that nothing changed",
-      "  it('execute throws EMPTY_PLAN when steps.length === 0');",
+      "  it('execute throws EMPTY_PLAN when steps.length is 0');",
       '});',
       '',
     ].join('\n'));
