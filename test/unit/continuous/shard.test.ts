@@ -7,6 +7,7 @@ import type { ResolvedConfig, RunResult } from '../../../src/coverage/model';
 import { mergeShards } from '../../../src/continuous/merge';
 import { eventRecorder, parseShard, splitShards, type ShardRecord } from '../../../src/continuous/shard';
 import { fixture } from '../coverage/helpers';
+import { EMBEDDED_SNAPSHOT } from '../embeddedSnapshot';
 
 /** Run the shards of a split through the engine API, as `run --shard k/n` does. */
 async function shardRecords(config: ResolvedConfig, n: number): Promise<ShardRecord[]> {
@@ -63,7 +64,7 @@ describe('sharded runs and their merge', function () {
 
   for (const [name, n] of [['fixture "shards"', 2], ['fixture "shards"', 3], ['the embedded governance suite', 3]] as const) {
     it(`merges ${n} shards of ${name} into what one run gives`, async () => {
-      const config = name.startsWith('fixture') ? await loadConfig(fixture('shards')) : embeddedConfig();
+      const config = name.startsWith('fixture') ? await loadConfig(fixture('shards')) : embeddedConfig(EMBEDDED_SNAPSHOT);
       const single = await startRun({ config, perTest: true }).result;
       assert.equal(single.error, undefined);
       const merged = await mergeShards(await shardRecords(config, n), config);

@@ -14,6 +14,7 @@ import { analyze, loadConfig, startRun } from '../../../src/coverage/index';
 import type { Analysis, RunResult } from '../../../src/coverage/model';
 import { fixture } from './helpers';
 import { HINTS } from './hintCorpus.expected';
+import { EMBEDDED_SNAPSHOT } from '../embeddedSnapshot';
 
 interface Scenario {
   fixture: 'ts' | 'cjs' | 'esm' | 'embedded';
@@ -45,7 +46,7 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 function copyEmbedded(): string {
   const dir = path.join(REPO, '.tmp', 'hint-corpus', 'embedded');
   fs.rmSync(dir, { recursive: true, force: true });
-  for (const part of ['src/governance', 'test/governance']) fs.cpSync(path.join(REPO, part), path.join(dir, part), { recursive: true });
+  for (const part of ['src/governance', 'test/governance']) fs.cpSync(path.join(EMBEDDED_SNAPSHOT, part), path.join(dir, part), { recursive: true });
   fs.rmSync(path.join(dir, 'test/governance/unit/supervisionService.test.ts'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'governance-suite-copy', private: true }));
   const targets = [{ glob: 'src/governance/**/*.ts', lines: 90, branches: 80 }];
