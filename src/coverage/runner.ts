@@ -245,8 +245,8 @@ export function failExitedTest(state: RunState, error: string, emit: Emit): void
   emit({ type: 'testFail', id: test.id, file: test.file, titlePath: test.titlePath, durationMs: 0, failure: { message: error } });
 }
 
-/** Start a run. Events stream through `onEvent`; `result` resolves when the child is gone. */
-export function startRun(options: StartOptions): RunHandle {
+/** A run's event listeners and the `emit` that calls them; a listener's error never stops the run. */
+export function fanOut(): { listeners: Set<(e: RunEvent) => void>; emit: Emit } {
   const listeners = new Set<(e: RunEvent) => void>();
   const emit: Emit = (e) => {
     for (const l of [...listeners]) {
@@ -257,6 +257,12 @@ export function startRun(options: StartOptions): RunHandle {
       }
     }
   };
+  return { listeners, emit };
+}
+
+/** Start a run. Events stream through `onEvent`; `result` resolves when the child is gone. */
+export function startRun(options: StartOptions): RunHandle {
+  const { listeners, emit } = fanOut();
   let child: ChildProcess | undefined;
   let runId: string | undefined;
   let cancelled = false;

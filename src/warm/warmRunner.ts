@@ -42,7 +42,7 @@ import { lineReader } from '../coverage/channel';
 import { isChildMessage, messageHandler, type Emit, type RunState } from '../coverage/runMessages';
 import { killRun, newRunId, processesOfRun, RUN_MARKER } from '../coverage/processes';
 import {
-  childEntry, convertCoverage, earlyExitError, emptyRunError, endResult, failExitedTest, resolveRun, startRun, streamOutput,
+  childEntry, convertCoverage, earlyExitError, emptyRunError, endResult, failExitedTest, fanOut, resolveRun, startRun, streamOutput,
   type Plan, type StartOptions,
 } from '../coverage/runner';
 import type { ProbeFile } from '../continuous/perTest';
@@ -123,16 +123,7 @@ export class WarmRunner {
       this.served = { reused: false, fresh: options.debugPort !== undefined ? 'debugging' : 'the istanbul engine' };
       return startRun(options);
     }
-    const listeners = new Set<(e: RunEvent) => void>();
-    const emit: Emit = (e) => {
-      for (const l of [...listeners]) {
-        try {
-          l(e);
-        } catch {
-          /* a listener's error must not stop the run */
-        }
-      }
-    };
+    const { listeners, emit } = fanOut();
     const control = { cancelled: false, cancel: () => undefined as void };
     const result = (this.queue = this.queue.then(() => this.run(options, emit, control))) as Promise<RunResult>;
     return {
