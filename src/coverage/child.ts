@@ -22,8 +22,8 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import * as util from 'util';
 import * as fs from 'fs';
-import type { FailureInfo, MochaSetup, RunEvent, RunStats, TestCoverage } from './model';
-import { testId } from './model';
+import type { MochaSetup, RunEvent, RunStats, TestCoverage } from './model';
+import { failureInfo, reporterClass } from './childReporter';
 import { captureEsmSources, loadMocha, loadRequires, mochaLoader, mochaOptions, type MochaInstance, type MochaLoader, type MochaModule } from './childMocha';
 import type { CoverageMapData } from 'istanbul-lib-coverage';
 import { openChannel } from './channel';
@@ -239,40 +239,7 @@ async function collect(): Promise<void> {
   if (timing) process.stderr.write(`timing: final take ${(t1 - t0).toFixed(0)} ms, sent ${(performance.now() - t1).toFixed(0)} ms, ${takeStats.count} takes ${takeStats.ms.toFixed(0)} ms (${takeStats.functions} functions in the last), since start ${(performance.now()).toFixed(0)} ms\n`);
 }
 
-// --- failures ---------------------------------------------------------------------------------
-/** FailureInfo from a thrown value; the location is the first stack frame in a test file. */
-function failureInfo(err: unknown, stringify: (v: unknown) => string): FailureInfo {
-  const e = (err ?? {}) as Record<string, unknown>;
-  const info: FailureInfo = {
-    message: typeof e.message === 'string' ? e.message : util.inspect(err),
-  };
-  if (e.showDiff !== false && 'expected' in e && 'actual' in e) {
-    info.expected = stringify(e.expected);
-    info.actual = stringify(e.actual);
-  }
-  if (typeof e.stack === 'string') {
-    info.stack = e.stack;
-    const frames = [...e.stack.matchAll(/\(?((?:[A-Za-z]:)?[^\s():]+):(\d+):(\d+)\)?$/gm)];
-    const pick =
-      frames.find((f) => testFiles.has(path.resolve(f[1]))) ??
-      frames.find((f) => path.isAbsolute(f[1]) && !f[1].includes('node_modules') && !f[1].startsWith('node:'));
-    if (pick) info.location = { file: path.resolve(pick[1]), line: Number(pick[2]), column: Number(pick[3]) - 1 };
-  }
-  return info;
-}
-
 // --- mocha ------------------------------------------------------------------------------------
-interface MochaRunnable {
-  title: string;
-  file?: string;
-  duration?: number;
-  type?: string;
-  timedOut?: boolean;
-  pending?: boolean;
-  titlePath(): string[];
-  fullTitle(): string;
-  parent?: { file?: string };
-}
 
 /** Ends the run before any test with `error` (a require that failed, mocha that did not load). */
 function abort(error: string): void {
@@ -296,7 +263,7 @@ async function loadTestFiles(Mocha: MochaModule, mocha: MochaInstance, loader: M
       loaded.push(file);
       emit({ type: 'fileLoaded', file });
     } catch (err) {
-      emit({ type: 'fileError', file, error: failureInfo(err, stringify) });
+      emit({ type: 'fileError', file, error: failureInfo(err, stringify, testFiles) });
     }
   }
   return loaded;
@@ -328,87 +295,32 @@ async function main(): Promise<void> {
   const stats: RunStats = { total: 0, passed: 0, failed: 0, skipped: 0, durationMs: 0 };
   const grep = opts.grep ? new RegExp(opts.grep) : undefined;
   const started = Date.now();
-  const resolved = new Map<string, string>();
-  const fileOf = (r: MochaRunnable) => {
-    const raw = r.file ?? r.parent?.file ?? '';
-    let file = resolved.get(raw);
-    if (file === undefined) resolved.set(raw, (file = path.resolve(raw)));
-    return file;
-  };
-  // Each test's id, file and title path, computed once (a test has up to four events).
-  const bases = new WeakMap<MochaRunnable, { id: string; file: string; titlePath: string[] }>();
-  const base = (r: MochaRunnable) => {
-    let b = bases.get(r);
-    if (!b) {
-      const file = fileOf(r);
-      const titlePath = r.titlePath();
-      bases.set(r, (b = { id: testId(file, titlePath), file, titlePath }));
-    }
-    return b;
-  };
-  let current: MochaRunnable | undefined; // the test of the last testStart
-  const fileIndex = new Map(opts.files.map((f, i) => [path.resolve(f), i]));
-
-  class Reporter {
-    constructor(runner: { total: number; grep(re: RegExp, invert: boolean): unknown; on(ev: string, fn: (...a: never[]) => void): void }) {
-      // Mocha builds the reporter before it applies `grep` to the runner, so `runner.total`
-      // still counts every loaded test here: apply the same grep now (mocha re-applies it,
-      // idempotently) so `total` counts only the tests that will run.
-      if (grep) runner.grep(grep, false);
-      stats.total = runner.total;
-      emit({ type: 'start', total: runner.total, files: loaded });
-      runner.on(C.EVENT_SUITE_BEGIN, (s: MochaRunnable & { root?: boolean }) => {
-        if (!s.root) emit({ type: 'suiteStart', ...base(s) });
-      });
-      runner.on(C.EVENT_SUITE_END, (s: MochaRunnable & { root?: boolean }) => {
-        if (!s.root) emit({ type: 'suiteEnd', ...base(s) });
-      });
-      // Per-test windows: a take at each test end; one at a test's start only when a hook ran
-      // since the last take (otherwise nothing of the sources ran in between), which halves
-      // the takes — each costs time proportional to every function V8 has compiled.
-      let hookRan = true;
-      runner.on(C.EVENT_HOOK_END, () => {
-        hookRan = true;
-      });
-      runner.on(C.EVENT_TEST_BEGIN, (t: MochaRunnable) => {
+  // Per-test windows: a take at each test end; one at a test's start only when a hook ran
+  // since the last take (otherwise nothing of the sources ran in between), which halves
+  // the takes — each costs time proportional to every function V8 has compiled.
+  let hookRan = true;
+  let loaded: string[] = [];
+  const Reporter = reporterClass({
+    constants: C, files: opts.files, grep, stats, loaded: () => loaded, emit, send, stringify, exitWatch,
+    hooks: {
+      hookEnd: () => (hookRan = true),
+      testBegin: () => {
         if (probes) probes.begin();
         else if (opts.perTest && hookRan) take();
         hookRan = false;
-        current = t;
-        // Most events: sent as the test file's index and the title path (the runner adds the id).
-        const f = fileIndex.get(fileOf(t));
-        exitWatch.test = f !== undefined ? { f, p: t.titlePath() } : undefined;
-        if (f !== undefined) send({ t: 'start', f, p: exitWatch.test!.p });
-        else emit({ type: 'testStart', ...base(t) });
-      });
-      runner.on(C.EVENT_TEST_PASS, (t: MochaRunnable) => {
-        stats.passed++;
-        // Most events: the pass of the test just started, sent as a reference to it.
-        if (t === current) send({ t: 'pass', durationMs: t.duration ?? 0 });
-        else emit({ type: 'testPass', ...base(t), durationMs: t.duration ?? 0 });
-      });
-      runner.on(C.EVENT_TEST_FAIL, (t: MochaRunnable, err: unknown) => {
-        stats.failed++;
-        const timedOut = (err as { code?: string })?.code === 'ERR_MOCHA_TIMEOUT';
-        emit({ type: 'testFail', ...base(t), durationMs: t.duration ?? 0, failure: failureInfo(err, stringify), ...(timedOut ? { timedOut } : {}) });
-      });
-      runner.on(C.EVENT_TEST_PENDING, (t: MochaRunnable) => {
-        stats.skipped++;
-        emit({ type: 'testSkip', ...base(t) });
-      });
-      runner.on(C.EVENT_TEST_END, (t: MochaRunnable) => {
-        exitWatch.test = undefined;
+      },
+      testEnd: (t, id) => {
         if (probes) {
           if (!t.pending) send({ t: 'touched', ids: probes.end() });
-        } else if (opts.perTest && !t.pending) take(base(t).id);
+        } else if (opts.perTest && !t.pending) take(id());
         hookRan = false; // this test's beforeEach hooks are in its own window
-      });
-    }
-  }
+      },
+    },
+  });
 
   const mocha = new Mocha({ ...mochaOptions(opts.mocha, opts.timeout), ...plugins, reporter: Reporter });
   if (grep) mocha.grep(grep);
-  const loaded = await loadTestFiles(Mocha, mocha, loader, stringify);
+  loaded = await loadTestFiles(Mocha, mocha, loader, stringify);
   phase('files loaded');
   mocha.run(() => {
     phase('tests run');

@@ -22,8 +22,8 @@ import { pathToFileURL } from 'url';
 import * as util from 'util';
 import { Worker } from 'worker_threads';
 import type { ChildMessage } from '../coverage/child';
-import type { FailureInfo, MochaSetup, RunEvent, RunStats } from '../coverage/model';
-import { testId } from '../coverage/model';
+import type { MochaSetup, RunEvent, RunStats } from '../coverage/model';
+import { failureInfo, reporterClass } from '../coverage/childReporter';
 import { loadMocha, loadRequires, mochaLoader, mochaOptions, type MochaInstance, type MochaModule } from '../coverage/childMocha';
 import { openChannel } from '../coverage/channel';
 import { isToolingModule } from '../coverage/loaders';
@@ -152,23 +152,6 @@ Module.prototype._compile = function (content: string, filename: string) {
   return originalCompile.call(this, content, filename);
 };
 
-// --- failures -----------------------------------------------------------------------------------
-function failureInfo(err: unknown, stringify: (v: unknown) => string, testFiles: Set<string>): FailureInfo {
-  const e = (err ?? {}) as Record<string, unknown>;
-  const info: FailureInfo = { message: typeof e.message === 'string' ? e.message : util.inspect(err) };
-  if (e.showDiff !== false && 'expected' in e && 'actual' in e) {
-    info.expected = stringify(e.expected);
-    info.actual = stringify(e.actual);
-  }
-  if (typeof e.stack === 'string') {
-    info.stack = e.stack;
-    const frames = [...e.stack.matchAll(/\(?((?:[A-Za-z]:)?[^\s():]+):(\d+):(\d+)\)?$/gm)];
-    const pick = frames.find((f) => testFiles.has(path.resolve(f[1]))) ?? frames.find((f) => path.isAbsolute(f[1]) && !f[1].includes('node_modules') && !f[1].startsWith('node:'));
-    if (pick) info.location = { file: path.resolve(pick[1]), line: Number(pick[2]), column: Number(pick[3]) - 1 };
-  }
-  return info;
-}
-
 // --- handles --------------------------------------------------------------------------------------
 /**
  * Active handles and timers by kind (`Timeout`, `TCPServerWrap`, `ChildProcess`, …). Pending
@@ -189,63 +172,22 @@ function leaked(): string[] {
 }
 
 // --- a run ----------------------------------------------------------------------------------------
-interface Runnable {
-  title: string;
-  file?: string;
-  duration?: number;
-  pending?: boolean;
-  root?: boolean;
-  titlePath(): string[];
-  parent?: { file?: string };
-}
 
 let Mocha: MochaModule;
 let loader: ReturnType<typeof mochaLoader>;
 let plugins: Record<string, unknown> = {};
 
 function reporterFor(req: WarmRunRequest, stats: RunStats, stringify: (v: unknown) => string, loaded: string[]) {
-  const C = Mocha.Runner.constants;
-  const testFiles = new Set(req.files);
-  const fileIndex = new Map(req.files.map((f, i) => [path.resolve(f), i]));
-  const grep = req.grep ? new RegExp(req.grep) : undefined;
-  const fileOf = (r: Runnable) => path.resolve(r.file ?? r.parent?.file ?? '');
-  const base = (r: Runnable) => ({ id: testId(fileOf(r), r.titlePath()), file: fileOf(r), titlePath: r.titlePath() });
-  let current: Runnable | undefined;
-  return class Reporter {
-    constructor(runner: { total: number; grep(re: RegExp, invert: boolean): unknown; on(ev: string, fn: (...a: never[]) => void): void }) {
-      if (grep) runner.grep(grep, false);
-      stats.total = runner.total;
-      emit({ type: 'start', total: runner.total, files: loaded });
-      runner.on(C.EVENT_SUITE_BEGIN, (s: Runnable) => s.root || emit({ type: 'suiteStart', ...base(s) }));
-      runner.on(C.EVENT_SUITE_END, (s: Runnable) => s.root || emit({ type: 'suiteEnd', ...base(s) }));
-      runner.on(C.EVENT_TEST_BEGIN, (t: Runnable) => {
-        probes?.begin();
-        current = t;
-        const f = fileIndex.get(fileOf(t));
-        exitWatch.test = f !== undefined ? { f, p: t.titlePath() } : undefined;
-        if (f !== undefined) send({ t: 'start', f, p: exitWatch.test!.p });
-        else emit({ type: 'testStart', ...base(t) });
-      });
-      runner.on(C.EVENT_TEST_PASS, (t: Runnable) => {
-        stats.passed++;
-        if (t === current) send({ t: 'pass', durationMs: t.duration ?? 0 });
-        else emit({ type: 'testPass', ...base(t), durationMs: t.duration ?? 0 });
-      });
-      runner.on(C.EVENT_TEST_FAIL, (t: Runnable, err: unknown) => {
-        stats.failed++;
-        const timedOut = (err as { code?: string })?.code === 'ERR_MOCHA_TIMEOUT';
-        emit({ type: 'testFail', ...base(t), durationMs: t.duration ?? 0, failure: failureInfo(err, stringify, testFiles), ...(timedOut ? { timedOut } : {}) });
-      });
-      runner.on(C.EVENT_TEST_PENDING, (t: Runnable) => {
-        stats.skipped++;
-        emit({ type: 'testSkip', ...base(t) });
-      });
-      runner.on(C.EVENT_TEST_END, (t: Runnable) => {
-        exitWatch.test = undefined;
+  return reporterClass({
+    constants: Mocha.Runner.constants, files: req.files, grep: req.grep ? new RegExp(req.grep) : undefined, stats,
+    loaded: () => loaded, emit, send, stringify, exitWatch,
+    hooks: {
+      testBegin: () => probes?.begin(),
+      testEnd: (t) => {
         if (probes && !t.pending) send({ t: 'touched', ids: probes.end() });
-      });
-    }
-  };
+      },
+    },
+  });
 }
 
 /** Load the run's test files into `mocha` (one by one, as child.ts); the ones loaded, and whether one was an ES module. */
