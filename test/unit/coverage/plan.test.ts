@@ -59,7 +59,7 @@ describe('coverage reports and gap-closure plan', function () {
       '',
       'Not needed for the targets, still untested (most lines and branches first):',
       '',
-      "- src/ledger.ts `Ledger.withdraw` (+1 lines, +1 branches): `Ledger.withdraw`: line 21 never ran; 1 branch side never taken (`amount > this.balance()` was never true)",
+      "- src/ledger.ts `Ledger.withdraw` (+1 lines, +1 branches): `Ledger.withdraw`: line 21 never ran; 1 branch side never taken (no test ran the case where `amount` is greater than `this.balance()`)",
       '  - Write in `test/ledger.test.ts`: it("withdraw throws Error when amount is greater than this.balance()")',
     ]);
     assert.ok(plan.includes('- **Done when:** src/unused.ts reports lines ≥ 90%, branches ≥ 80% and every test passes.'));
