@@ -7,6 +7,11 @@
  * - `typeof v === 'string'` → "`v` is a string"; `x == null` → "`x` is null or undefined";
  *   `Array.isArray(x)` → "`x` is an array"; `x instanceof E` → "`x` is an E";
  * - anything else: "`expr` is true" / "`expr` is false" (a value: "is truthy" / "is falsy").
+ * A branch side that never ran (its condition kept as data, model.ts `BranchWhen`) reads as the case
+ * no test ran and what runs there: "no test ran the case where `b` is null or undefined (which falls
+ * back to `'none'`)", "… where `kind` matches no case (the `default` clause)"; the Act line says the
+ * same condition after "when", a test title says it plainly (`brief`: no code spans, a regular
+ * expression as "the pattern").
  * Parsed with the TypeScript compiler API (as the rest of the engine), never evaluated.
  */
 import * as ts from 'typescript';

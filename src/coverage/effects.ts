@@ -64,6 +64,7 @@ function within(root: ts.Node, start: number, end: number, sf: ts.SourceFile): t
 const SELECT = /\bSELECT\b[\s\S]*?\bFROM\s+(\w+)([\s\S]*)/i;
 
 const LIST_METHODS = new Set(['map', 'filter', 'flatMap', 'slice', 'concat', 'sort', 'reverse']);
+const STRING_METHODS = new Set(['join', 'toString', 'trim', 'toLowerCase', 'toUpperCase', 'padStart', 'padEnd']);
 
 /** What a value is, in words, from its outermost expression: an object, a list, a new instance. */
 function shapeOf(value: ts.Node, sf: ts.SourceFile): string | undefined {
@@ -78,6 +79,7 @@ function shapeOf(value: ts.Node, sf: ts.SourceFile): string | undefined {
     if (/^Object\.(fromEntries|assign|create)$/.test(callee)) return 'an object';
     if (/^Array\.(from|of)$/.test(callee)) return 'a list';
     if (ts.isPropertyAccessExpression(n.expression) && LIST_METHODS.has(n.expression.name.text)) return 'a list';
+    if (ts.isPropertyAccessExpression(n.expression) && STRING_METHODS.has(n.expression.name.text)) return 'a string';
   }
   return undefined;
 }

@@ -3,9 +3,12 @@
  * on the function, a config hint, or a generic reason), and the test to write:
  * - the public way in (the exported function or public method) and the call path from it to the
  *   gap (`execute → run → undo`, ways.ts), never a private name as the thing to call;
- * - the condition in words (`when steps.length === 0`, `without the values argument`) and the
+ * - the condition in words (`when \`steps.length\` is 0`, `when the \`values\` argument is left
+ *   out`; for a function that never ran, the conditions on the way to what it does) and the
  *   assertion chosen from what the untested code does (effects.ts: throws code X, returns,
  *   writes rows, calls an executor), in the project's assertion style;
+ * - a title that names that behaviour (`execute throws EMPTY_PLAN when steps.length is 0`,
+ *   `isRedirect returns whether code is in redirectStatus`), at most 90 characters;
  * - the project's own test file naming, language and imports (layout.ts): an import line is
  *   copied from an existing test, never invented for something not exported;
  * - governance wording ("and nothing was written") only in a governance project;
@@ -162,7 +165,7 @@ export function conditionWords(b: BranchGap, options: WordsOptions = {}): string
 const plain = (s: string) => s.replace(/`/g, '');
 
 /** What the test should see, as a verb phrase: `throws ExecutionError EMPTY_PLAN`. */
-function effectPhrase(e: Effect): string {
+export function effectPhrase(e: Effect): string {
   switch (e.kind) {
     case 'throws':
       return `throws ${e.code ?? e.error}`;
@@ -243,7 +246,7 @@ const TITLE_MAX = 90;
  * The test's title: what the entry does on the gap's path and when (`execute throws EMPTY_PLAN
  * when steps.length is 0`); without the condition when that makes it longer than 90 characters.
  */
-function titleOf(entryName: string, effect: string, condition: string | undefined): string {
+export function titleOf(entryName: string, effect: string, condition: string | undefined): string {
   const base = `${entryName} ${effect}`;
   const full = condition ? `${base} ${condition}` : base;
   if (full.length <= TITLE_MAX) return full;
