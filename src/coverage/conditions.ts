@@ -203,6 +203,8 @@ function sideWords(w: BranchWhen): string | undefined {
       return { then: undefined, else: 'the `else` branch', 'after-if': 'the code after the `if`', 'skip-if': 'the `if` body skipped' }[w.path];
     }
     case 'operand': {
+      const check = w.operator !== '??' && !w.assigns ? checkInWords(w.right) : undefined;
+      if (check) return `which then checks whether ${check}`;
       const right = shortCode(w.right);
       if (!right) return undefined;
       return w.assigns ? `which assigns ${right}` : w.operator === '&&' ? `which then evaluates ${right}` : `which falls back to ${right}`;

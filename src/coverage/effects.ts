@@ -12,7 +12,8 @@ export type Effect = (
   /** `rows`: the value is read by an SQL `SELECT` from `table`; `matching`: the parameters its `WHERE` uses. */
   /** `shape`: what a long value is, in words (`an object`, `a list`, `a new Session`). */
   | { kind: 'returns'; value: string; rows?: { table: string; matching: string[] }; shape?: string }
-  | { kind: 'writes'; table?: string }
+  /** `change`: the SQL statement's verb (`INSERT` adds a row, `UPDATE` changes rows, `DELETE` removes them). */
+  | { kind: 'writes'; table?: string; change?: 'insert' | 'update' | 'delete' }
   | { kind: 'calls'; callee: string; executor: boolean }
   | { kind: 'swallows' }
   | { kind: 'runs' }
@@ -61,9 +62,26 @@ function within(root: ts.Node, start: number, end: number, sf: ts.SourceFile): t
   return out;
 }
 
+/**
+ * What a returned call does through the function it is given (`return db.transaction(() => { …
+ * UPDATE … })`): the callback's effect, when it has one to observe.
+ */
+function callbackEffect(value: ts.Expression, sf: ts.SourceFile): Effect | undefined {
+  let n = value;
+  while (ts.isParenthesizedExpression(n) || ts.isAwaitExpression(n)) n = n.expression;
+  if (!ts.isCallExpression(n)) return undefined;
+  // `rows.map(row => …)` and the like run their callback on each element: the value is the list.
+  if (ts.isPropertyAccessExpression(n.expression) && (LIST_METHODS.has(n.expression.name.text) || ELEMENT_METHODS.has(n.expression.name.text))) return undefined;
+  const callback = n.arguments.find((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
+  if (!callback) return undefined;
+  const inner = effectOf(callback, callback.getStart(sf), callback.getEnd(), sf);
+  return inner.kind === 'throws' || inner.kind === 'writes' || inner.kind === 'calls' ? inner : undefined;
+}
+
 const SELECT = /\bSELECT\b[\s\S]*?\bFROM\s+(\w+)([\s\S]*)/i;
 
 const LIST_METHODS = new Set(['map', 'filter', 'flatMap', 'slice', 'concat', 'sort', 'reverse']);
+const ELEMENT_METHODS = new Set(['forEach', 'reduce', 'reduceRight', 'find', 'findIndex', 'findLast', 'some', 'every', 'then', 'catch', 'finally']);
 const STRING_METHODS = new Set(['join', 'toString', 'trim', 'toLowerCase', 'toUpperCase', 'padStart', 'padEnd']);
 
 /** What a value is, in words, from its outermost expression: an object, a list, a new instance. */
@@ -112,7 +130,9 @@ export function pathTo(fn: ts.Node, at: number, sf: ts.SourceFile): Array<{ test
     ts.forEachChild(node, (c) => {
       if (!child && c.getStart(sf) <= at && at < c.getEnd()) child = c;
     });
-    if (!child || ts.isFunctionLike(child)) break;
+    // A function defined here is not on the path; a callback handed to a call (a transaction) is.
+    const callback = ts.isCallExpression(node) && node.arguments.some((arg) => arg === child);
+    if (!child || (ts.isFunctionLike(child) && !callback)) break;
     if (ts.isIfStatement(node) && (child === node.thenStatement || child === node.elseStatement)) cond(node.expression, child === node.thenStatement);
     if (ts.isConditionalExpression(node) && (child === node.whenTrue || child === node.whenFalse)) cond(node.condition, child === node.whenTrue);
     if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isCaseOrDefaultClause(node)) {
@@ -134,13 +154,13 @@ export function effectOf(fn: ts.Node, start: number, end: number, sf: ts.SourceF
   for (const n of nodes) {
     if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateExpression(n)) {
       const m = WRITE.exec(n.getText(sf));
-      if (m) return { kind: 'writes', table: m[2], at: n.getStart(sf) };
+      if (m) return { kind: 'writes', table: m[2], change: m[1].split(/\s/)[0].toLowerCase() as 'insert' | 'update' | 'delete', at: n.getStart(sf) };
     }
   }
   const call = nodes.find((n): n is ts.CallExpression => ts.isCallExpression(n) && /executor/i.test(n.expression.getText(sf)));
   if (call) return { kind: 'calls', callee: squash(call.expression.getText(sf), 40), executor: true, at: call.getStart(sf) };
   const ret = nodes.find((n): n is ts.ReturnStatement => ts.isReturnStatement(n) && !!n.expression);
-  if (ret) return returns(ret.expression!, fn, sf);
+  if (ret) return callbackEffect(ret.expression!, sf) ?? returns(ret.expression!, fn, sf);
   if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body) && fn.body.getStart(sf) >= start) return returns(fn.body, fn, sf);
   // A value chosen by the untaken side (`cond ? a : b`, `a || b`) that the function returns.
   const first = nodes[0];

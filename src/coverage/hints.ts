@@ -172,6 +172,8 @@ export function effectPhrase(e: Effect): string {
     case 'returns':
       return `returns ${e.rows ? rowsWords(e.rows) : valueWords(e.value, e.shape)}`;
     case 'writes':
+      if (e.change === 'update') return `updates ${e.table ? `${e.table} rows` : 'rows'}`;
+      if (e.change === 'delete') return `deletes ${e.table ? `${e.table} rows` : 'rows'}`;
       return `writes a row${e.table ? ` to ${e.table}` : ''}`;
     case 'calls':
       return e.executor ? `calls the executor \`${e.callee}\`` : `calls \`${e.callee}\``;
@@ -219,8 +221,12 @@ function assertLine(e: Effect, call: string, layout: Layout): string {
     }
     case 'returns':
       return `Assert: \`${layout.assertStyle === 'expect' ? 'expect(result).to.deep.equal(…)' : 'assert.deepEqual(result, …)'}\` with the value the code returns there (\`${e.value.length > 60 ? `${e.value.slice(0, 59)}…` : e.value}\`)`;
-    case 'writes':
-      return `Assert: the new row${e.table ? ` in ${e.table}` : ''} and its values`;
+    case 'writes': {
+      const where = e.table ? ` in ${e.table}` : '';
+      if (e.change === 'update') return `Assert: the changed row${where} and its new values`;
+      if (e.change === 'delete') return `Assert: the row is gone${e.table ? ` from ${e.table}` : ''}, and only that row`;
+      return `Assert: the new row${where} and its values`;
+    }
     case 'calls':
       return e.executor ? `Assert: the fake executor received the call (inject a fake for \`${e.callee}\`)` : `Assert: \`${e.callee}\` was called (pass a stand-in that records its calls)`;
     case 'swallows':

@@ -22,6 +22,7 @@ const SOURCE = `export function sides(a: number, b?: string, c = 10, list: strin
   const v = a === 0 ? 'zero' : compute(a, b, c, list, kind, 'with an argument list too long to quote');
   const n = b ?? 'none';
   const ok = a > 0 && check(b);
+  const seen = a > 0 || list.includes(b);
   const name = b || 'anon';
   cache ??= new Map();
   switch (kind) {
@@ -64,6 +65,7 @@ describe('branch sides in words (branches.ts, conditions.ts)', () => {
       'cond-expr false: no test ran the case where `a` is not 0',
       "binary-expr right operand: no test ran the case where `b` is null or undefined (which falls back to `'none'`)",
       'binary-expr right operand: no test ran the case where `a` is greater than 0 (which then evaluates `check(b)`)',
+      'binary-expr right operand: no test ran the case where `a` is at most 0 (which then checks whether `b` is in `list`)',
       "binary-expr right operand: no test ran the case where `b` is falsy (which falls back to `'anon'`)",
       'binary-expr right operand: no test ran the case where `cache` is null or undefined (which assigns `new Map()`)',
       "switch case 'x': no test ran the case where `kind` is `'x'`",
@@ -98,6 +100,7 @@ describe('branch sides in words (branches.ts, conditions.ts)', () => {
       'when `a` is not 0',
       'when `b` is null or undefined',
       'when `a` is greater than 0',
+      'when `a` is at most 0',
       'when `b` is falsy',
       'when `cache` is null or undefined',
       "when `kind` is `'x'`",
@@ -147,5 +150,9 @@ describe('branch sides in words (branches.ts, conditions.ts)', () => {
     // The outer function stops at the inner one: its conditions are not on the outer path.
     const outer = p.functions.find((f) => f.name === 'text')!;
     assert.deepEqual(pathTo(outer.node, src.indexOf('String(body)'), p.sf), []);
+    // A callback handed to a call (a transaction) runs: its conditions are on the path.
+    const tx = 'export function resume(db, id) {\n  return db.transaction(() => {\n    if (!db.get(id)) throw new Error("gone");\n    return id;\n  });\n}';
+    const q = parseSource('/virtual/tx.ts', tx);
+    assert.deepEqual(pathTo(q.functions.find((f) => f.name === 'resume')!.node, tx.indexOf('throw'), q.sf), [{ test: '!db.get(id)', holds: true }]);
   });
 });

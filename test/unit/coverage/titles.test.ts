@@ -28,6 +28,13 @@ describe('suggested test titles (hints.ts, effects.ts)', () => {
     assert.equal(does("export function lines(entries) { return entries.map((e) => `${e.amount} ${e.memo ?? ''}`).join('\\n'); }", 'lines'), 'returns a string');
     assert.equal(does('export function text(body) { return String(body); }', 'text'), 'returns String(body)');
     assert.equal(does('export function pair(a, b) { return { first: a, second: b }; }', 'pair'), 'returns { first, second }');
+    assert.equal(does("export function add(db, name) { db.run('INSERT INTO agents (name) VALUES (?)', [name]); }", 'add'), 'writes a row to agents');
+    assert.equal(does("export function drop(db, id) { db.run('DELETE FROM agents WHERE id = ?', [id]); }", 'drop'), 'deletes agents rows');
+    // A returned call given a callback (a transaction): what the callback does.
+    assert.equal(
+      does("export function resume(db, id) { return db.transaction(() => { db.run(\"UPDATE sessions SET status = 'RUNNING' WHERE id = ?\", [id]); return db.get(id); }); }", 'resume'),
+      'updates sessions rows',
+    );
   });
 
   it('keeps the condition when the title stays within 90 characters, else drops it, and never runs longer', () => {
