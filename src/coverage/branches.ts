@@ -9,13 +9,17 @@
  */
 import * as ts from 'typescript';
 import type { ParsedSource } from './ast';
-import type { Position } from './model';
+import { branchInWords } from './conditions';
+import type { BranchWhen, Position } from './model';
 
 /** A branch side recovered from the AST. */
 export interface BranchSide {
   kind: string;
   conditionText: string;
   sideNotTaken: string;
+  /** What takes a run down this side, as data. */
+  when: BranchWhen;
+  /** The side as behaviour, in words (conditions.ts). */
   description: string;
   start: number;
   end: number;
@@ -23,73 +27,75 @@ export interface BranchSide {
   owner?: number;
 }
 
-const candidatesCache = new WeakMap<ParsedSource, BranchSide[]>();
+/** A side as found in the AST; its words are made only for the sides that never ran ({@link describeSide}). */
+export type BranchCandidate = Omit<BranchSide, 'description'>;
+
+const candidatesCache = new WeakMap<ParsedSource, BranchCandidate[]>();
 
 const squash = (s: string, max = 100) => {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 };
 
-function exits(stmt: ts.Statement): boolean {
+/** The statement always ends in `return` / `throw` / `break` / `continue`. */
+export function exits(stmt: ts.Statement): boolean {
   if (ts.isReturnStatement(stmt) || ts.isThrowStatement(stmt) || ts.isBreakStatement(stmt) || ts.isContinueStatement(stmt)) return true;
   if (ts.isBlock(stmt)) return stmt.statements.length > 0 && exits(stmt.statements[stmt.statements.length - 1]);
   if (ts.isIfStatement(stmt)) return !!stmt.elseStatement && exits(stmt.thenStatement) && exits(stmt.elseStatement);
   return false;
 }
 
+const LOGICAL: Partial<Record<ts.SyntaxKind, ['&&' | '||' | '??', boolean]>> = {
+  [ts.SyntaxKind.AmpersandAmpersandToken]: ['&&', false],
+  [ts.SyntaxKind.BarBarToken]: ['||', false],
+  [ts.SyntaxKind.QuestionQuestionToken]: ['??', false],
+  [ts.SyntaxKind.AmpersandAmpersandEqualsToken]: ['&&', true],
+  [ts.SyntaxKind.BarBarEqualsToken]: ['||', true],
+  [ts.SyntaxKind.QuestionQuestionEqualsToken]: ['??', true],
+};
+
 /** Every branch side of a file, with its range (offsets). */
-export function branchCandidates(parsed: ParsedSource): BranchSide[] {
+export function branchCandidates(parsed: ParsedSource): BranchCandidate[] {
   const hit = candidatesCache.get(parsed);
   if (hit) return hit;
   const sf = parsed.sf;
-  const out: BranchSide[] = [];
+  const out: BranchCandidate[] = [];
   const text = (n: ts.Node) => squash(n.getText(sf));
   let owner: number | undefined;
-  const add = (kind: string, node: ts.Node | [number, number], conditionText: string, sideNotTaken: string, description: string) => {
+  const add = (kind: string, node: ts.Node | [number, number], conditionText: string, sideNotTaken: string, when: BranchWhen) => {
     const [start, end] = Array.isArray(node) ? node : [node.getStart(sf), node.getEnd()];
-    out.push({ kind, conditionText, sideNotTaken, description, start, end, ...(owner !== undefined ? { owner } : {}) });
+    out.push({ kind, conditionText, sideNotTaken, when, start, end, ...(owner !== undefined ? { owner } : {}) });
   };
   const visit = (node: ts.Node): void => {
     owner = undefined;
     if (ts.isIfStatement(node)) {
       owner = node.getStart(sf);
       const c = text(node.expression);
-      add('if', node.thenStatement, c, 'true', `\`${c}\` was never true`);
-      if (node.elseStatement) add('if', node.elseStatement, c, 'false', `\`${c}\` was never false`);
-      else add('if', [node.getStart(sf), node.getEnd()], c, 'false', exits(node.thenStatement)
-        ? `\`${c}\` was never false (the code after the \`if\` never ran)`
-        : `\`${c}\` was never false`);
+      add('if', node.thenStatement, c, 'true', { kind: 'test', test: c, holds: true, path: 'then' });
+      const path = node.elseStatement ? 'else' : exits(node.thenStatement) ? 'after-if' : 'skip-if';
+      add('if', node.elseStatement ?? [node.getStart(sf), node.getEnd()], c, 'false', { kind: 'test', test: c, holds: false, path });
     } else if (ts.isConditionalExpression(node)) {
       const c = text(node.condition);
-      add('cond-expr', node.whenTrue, c, 'true', `\`${c}\` was never true (\`${text(node.whenTrue)}\` never chosen)`);
-      add('cond-expr', node.whenFalse, c, 'false', `\`${c}\` was never false (\`${text(node.whenFalse)}\` never chosen)`);
+      add('cond-expr', node.whenTrue, c, 'true', { kind: 'test', test: c, holds: true, path: 'value', value: text(node.whenTrue) });
+      add('cond-expr', node.whenFalse, c, 'false', { kind: 'test', test: c, holds: false, path: 'value', value: text(node.whenFalse) });
     } else if (ts.isBinaryExpression(node)) {
-      const op = node.operatorToken.kind;
-      const logical = [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken,
-        ts.SyntaxKind.AmpersandAmpersandEqualsToken, ts.SyntaxKind.BarBarEqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken];
-      if (logical.includes(op)) {
-        const c = text(node);
-        const left = text(node.left);
-        const why = op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken
-          ? `\`${left}\` was never null or undefined`
-          : op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.BarBarEqualsToken
-            ? `\`${left}\` was never falsy`
-            : `\`${left}\` was never truthy`;
-        add('binary-expr', node.right, c, 'right operand', `${why}, so \`${text(node.right)}\` never ran`);
+      const logical = LOGICAL[node.operatorToken.kind];
+      if (logical) {
+        const [operator, assigns] = logical;
+        add('binary-expr', node.right, text(node), 'right operand', { kind: 'operand', left: text(node.left), operator, assigns, right: text(node.right) });
       }
     } else if (ts.isCaseClause(node) || ts.isDefaultClause(node)) {
       const sw = node.parent.parent as ts.SwitchStatement;
       const c = text(sw.expression);
-      const side = ts.isCaseClause(node) ? `case ${text(node.expression)}` : 'default';
-      add('switch', node, c, side, `\`switch (${c})\` never took \`${side}\``);
+      const label = ts.isCaseClause(node) ? text(node.expression) : undefined;
+      add('switch', node, c, label !== undefined ? `case ${label}` : 'default', { kind: 'case', subject: c, ...(label !== undefined ? { label } : {}) });
     } else if (ts.isCatchClause(node)) {
-      add('catch', node.block, 'try', 'catch', 'the `catch` block never ran: no test made the `try` block throw');
+      add('catch', node.block, 'try', 'catch', { kind: 'throws' });
     } else if (ts.isIterationStatement(node, false)) {
       const header = squash(node.getText(sf).slice(0, node.statement.getStart(sf) - node.getStart(sf)));
-      add('loop', node.statement, header, 'body', `the loop body never ran (\`${header}\` never iterated)`);
+      add('loop', node.statement, header, 'body', { kind: 'iterates' });
     } else if (ts.isParameter(node) && node.initializer) {
-      const c = text(node);
-      add('default-arg', node.initializer, c, 'default value', `the default \`${text(node.initializer)}\` of \`${text(node.name)}\` was never used`);
+      add('default-arg', node.initializer, text(node), 'default value', { kind: 'default-value', param: text(node.name), value: text(node.initializer) });
     }
     ts.forEachChild(node, visit);
   };
@@ -111,7 +117,7 @@ export function describeSide(parsed: ParsedSource, branch: IstanbulBranch, index
   const all = branchCandidates(parsed);
   const kind = branch.type;
   const at = (p: Position) => parsed.offsetOf(p);
-  let hit: BranchSide | undefined;
+  let hit: BranchCandidate | undefined;
   if (kind === 'if') {
     const ifStart = at(branch.loc.start);
     const sides = all.filter((c) => c.kind === 'if' && c.owner === ifStart);
@@ -119,13 +125,13 @@ export function describeSide(parsed: ParsedSource, branch: IstanbulBranch, index
   } else if (kind === 'binary-expr' && index === 0) {
     const s = at(branch.loc.start);
     const first = squash(parsed.text.slice(s, at(branch.locations[0].start as Position) + 1));
-    hit = { kind, conditionText: first, sideNotTaken: 'left operand', description: 'the expression never ran', start: s, end: s };
+    return { kind, conditionText: first, sideNotTaken: 'left operand', when: { kind: 'unknown' }, description: 'the expression never ran', start: s, end: s };
   } else {
     const start = at(branch.locations[Math.min(index, branch.locations.length - 1)].start);
     hit = all.find((c) => c.kind === kind && c.start === start);
   }
-  if (hit) return hit;
+  if (hit) return { ...hit, description: branchInWords(hit.when) };
   const s = at(branch.locations[index]?.start ?? branch.loc.start);
   const line = parsed.positionOf(s).line;
-  return { kind, conditionText: '', sideNotTaken: `side ${index + 1}`, description: `a branch at line ${line} never ran`, start: s, end: s };
+  return { kind, conditionText: '', sideNotTaken: `side ${index + 1}`, when: { kind: 'unknown' }, description: `a branch at line ${line} never ran`, start: s, end: s };
 }

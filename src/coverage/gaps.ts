@@ -11,7 +11,8 @@ import * as ts from 'typescript';
 import type { FunctionInfo, ParsedSource } from './ast';
 import { describeSide } from './branches';
 import type { Edge } from './callPaths';
-import { effectOf, type Effect } from './effects';
+import { codeSpan, conditionInWords } from './conditions';
+import { effectOf, pathTo, type Effect } from './effects';
 import { buildHint, conditionWords, findFixtures, type Fixture } from './hints';
 import { layoutOf, type Layout } from './layout';
 import type { BranchGap, FileCoverageData, Gap, ResolvedConfig, RunResult, TestCoverage } from './model';
@@ -101,6 +102,7 @@ function groupsOf(data: FileCoverageData, parsed: ParsedSource): Map<string, Gro
         kind: side.kind,
         conditionText: side.conditionText,
         sideNotTaken: side.sideNotTaken,
+        when: side.when,
         description: side.description,
       });
     });
@@ -108,8 +110,8 @@ function groupsOf(data: FileCoverageData, parsed: ParsedSource): Map<string, Gro
   return groups;
 }
 
-/** Lines in a `catch` whose `try` never threw: the condition is that the `try`'s first call throws. */
-function catchCondition(parsed: ParsedSource, fn: FunctionInfo, line: number): string | undefined {
+/** Lines in a `catch` whose `try` never threw: the condition is that the `try`'s first call (returned) throws. */
+function catchCall(parsed: ParsedSource, fn: FunctionInfo, line: number): string | undefined {
   const offset = parsed.offsetOf({ line, column: Infinity }) - 1;
   let found: ts.CatchClause | undefined;
   const visit = (n: ts.Node): void => {
@@ -126,7 +128,25 @@ function catchCondition(parsed: ParsedSource, fn: FunctionInfo, line: number): s
     if (!call) ts.forEachChild(n, findCall);
   };
   findCall(first);
-  return call ? `when \`${call.getText(parsed.sf).replace(/\s+/g, ' ')}\` throws` : undefined;
+  return call?.getText(parsed.sf).replace(/\s+/g, ' ');
+}
+
+/**
+ * The condition that takes the test to the gap, for the Act line and (brief, plain) the title:
+ * the first untaken branch side; in a `catch`, that the `try`'s first call throws; in a function
+ * that never ran, the conditions on the way to what it does (effects.ts `pathTo`).
+ */
+function conditionFor(parsed: ParsedSource, g: Group, called: boolean, fn: FunctionInfo | undefined, effect: Effect): { act: string; title: string } | undefined {
+  if (called) {
+    if (g.branches[0]) return { act: conditionWords(g.branches[0]), title: conditionWords(g.branches[0], { brief: true }) };
+    const call = g.fn && g.own.length ? catchCall(parsed, g.fn, g.own[0]) : undefined;
+    return call ? { act: `when ${codeSpan(call)} throws`, title: `when ${call} throws` } : undefined;
+  }
+  if (!fn || effect.at === undefined) return undefined;
+  const path = pathTo(fn.node, effect.at, parsed.sf);
+  if (!path.length) return undefined;
+  const words = (brief: boolean) => `when ${path.map((p) => conditionInWords(p.test, p.holds, { brief })).join(' and ')}`;
+  return { act: words(false), title: words(true) };
 }
 
 /** What the gap's untested code does. */
@@ -232,12 +252,13 @@ export function gapsOf(
     const child = !functionCalled && g.fn ? returnedChild(ctx, file, g.fn, merged.get(name) ?? []) : undefined;
     if (way && child) way = { ...way, call: `${way.call}(${(child.node as ts.FunctionLikeDeclaration).parameters.map((p) => p.name.getText(parsed.sf)).join(', ')})`, callsReturned: true };
     const effectGroup = child ? { ...g, fn: child, regions: [] } : g;
-    const condition = !functionCalled ? undefined : g.branches[0] ? conditionWords(g.branches[0]) : g.fn && g.own.length ? catchCondition(parsed, g.fn, g.own[0]) : undefined;
+    const effect = effectFor(parsed, effectGroup, functionCalled);
+    const condition = conditionFor(parsed, g, functionCalled, effectGroup.fn, effect);
     const hint = buildHint({
       config: ctx.config, layout: ctx.layout, file, relative, qualifiedName: name, functionCalled, uncoveredRanges, branches: g.branches,
       closestTests: closest.titles, closestTestFile: closest.file ?? (way ? ctx.layout.testFileFor(way.entry.file) : undefined), gapTag: g.fn?.gapLabel, docSummary: g.fn?.summary, fixtures: ctx.fixtures,
-      functionText: g.fn ? parsed.text.slice(g.fn.start, g.fn.end) : undefined, ...(way ? { way } : {}), effect: effectFor(parsed, effectGroup, functionCalled),
-      ...(condition ? { condition } : {}), ...(merged.get(name) ? { alsoCovers: merged.get(name) } : {}),
+      functionText: g.fn ? parsed.text.slice(g.fn.start, g.fn.end) : undefined, ...(way ? { way } : {}), effect,
+      ...(condition ? { condition: condition.act, titleCondition: condition.title } : {}), ...(merged.get(name) ? { alsoCovers: merged.get(name) } : {}),
     });
     gaps.push({
       id: `${file}#${name}`, file, qualifiedName: name, functionRange, uncoveredLines: g.lines, uncoveredRanges,

@@ -3,9 +3,12 @@
  * on the function, a config hint, or a generic reason), and the test to write:
  * - the public way in (the exported function or public method) and the call path from it to the
  *   gap (`execute → run → undo`, ways.ts), never a private name as the thing to call;
- * - the condition in words (`when steps.length === 0`, `without the values argument`) and the
+ * - the condition in words (`when \`steps.length\` is 0`, `when the \`values\` argument is left
+ *   out`; for a function that never ran, the conditions on the way to what it does) and the
  *   assertion chosen from what the untested code does (effects.ts: throws code X, returns,
  *   writes rows, calls an executor), in the project's assertion style;
+ * - a title that names that behaviour (`execute throws EMPTY_PLAN when steps.length is 0`,
+ *   `isRedirect returns whether code is in redirectStatus`), at most 90 characters;
  * - the project's own test file naming, language and imports (layout.ts): an import line is
  *   copied from an existing test, never invented for something not exported;
  * - governance wording ("and nothing was written") only in a governance project;
@@ -18,7 +21,7 @@ import * as path from 'path';
 import fg from 'fast-glob';
 import * as ts from 'typescript';
 import { parseSource } from './ast';
-import { conditionInWords } from './conditions';
+import { checkInWords, whenInWords, type WordsOptions } from './conditions';
 import type { Effect } from './effects';
 import type { Layout } from './layout';
 import { globMatch } from './glob';
@@ -117,6 +120,8 @@ export interface HintInput {
   effect: Effect;
   /** The condition that takes the test there, in words (`when …`), if any. */
   condition?: string;
+  /** The same condition, brief and plain, for the test's title (`when steps.length is 0`). */
+  titleCondition?: string;
   /** Other functions this one test also covers (merged gaps). */
   alsoCovers?: string[];
 }
@@ -148,37 +153,27 @@ export function pickArrange(fixtures: Fixture[], functionText: string, params: s
 const rangesText = (r: Array<{ startLine: number; endLine: number }>) =>
   r.map((x) => (x.startLine === x.endLine ? `${x.startLine}` : `${x.startLine}-${x.endLine}`)).join(', ');
 
-/** The condition of a branch side, in words (`when \`steps.length\` is 0`; see conditions.ts). */
-export function conditionWords(b: BranchGap): string {
-  const c = b.conditionText;
-  switch (b.kind) {
-    case 'if':
-    case 'cond-expr':
-      return `when ${conditionInWords(c, b.sideNotTaken === 'true')}`;
-    case 'switch':
-      return b.sideNotTaken === 'default' ? `when \`${c}\` matches no case` : `when \`${c}\` is \`${b.sideNotTaken.replace(/^case /, '')}\``;
-    case 'binary-expr': {
-      const m = /^`([^`]+)` was never (null or undefined|falsy|truthy)/.exec(b.description);
-      if (!m) return `when \`${c}\` is evaluated`;
-      return m[2] === 'truthy' ? `when \`${m[1]}\` is truthy` : m[2] === 'falsy' ? `when \`${m[1]}\` is missing (falsy)` : `when \`${m[1]}\` is null or undefined`;
-    }
-    case 'default-arg':
-      return `without the \`${/of `([^`]+)`/.exec(b.description)?.[1] ?? c}\` argument`;
-    default:
-      return `so that line ${b.line} runs`;
-  }
+/**
+ * The condition of a branch side, in words, for the Act line (`when \`steps.length\` is 0`; see
+ * conditions.ts) or, `brief`, for a test title (`when steps.length is 0`), made from the side's
+ * structured condition.
+ */
+export function conditionWords(b: BranchGap, options: WordsOptions = {}): string {
+  return b.when.kind === 'unknown' ? `so that line ${b.line} runs` : `when ${whenInWords(b.when, options)}`;
 }
 
 const plain = (s: string) => s.replace(/`/g, '');
 
 /** What the test should see, as a verb phrase: `throws ExecutionError EMPTY_PLAN`. */
-function effectPhrase(e: Effect): string {
+export function effectPhrase(e: Effect): string {
   switch (e.kind) {
     case 'throws':
       return `throws ${e.code ?? e.error}`;
     case 'returns':
-      return `returns ${valueWords(e.value)}`;
+      return `returns ${e.rows ? rowsWords(e.rows) : valueWords(e.value, e.shape)}`;
     case 'writes':
+      if (e.change === 'update') return `updates ${e.table ? `${e.table} rows` : 'rows'}`;
+      if (e.change === 'delete') return `deletes ${e.table ? `${e.table} rows` : 'rows'}`;
       return `writes a row${e.table ? ` to ${e.table}` : ''}`;
     case 'calls':
       return e.executor ? `calls the executor \`${e.callee}\`` : `calls \`${e.callee}\``;
@@ -189,8 +184,17 @@ function effectPhrase(e: Effect): string {
   }
 }
 
-/** A returned value in a few words: short code as it is, `{ completed, errors }` for an object, `the textParser function`. */
-export function valueWords(v: string): string {
+/** Rows read by a `SELECT`: `the supervision_sessions rows that match filter`. */
+function rowsWords(rows: { table: string; matching: string[] }): string {
+  return `the ${rows.table} rows${rows.matching.length ? ` that match ${rows.matching.join(' and ')}` : ''}`;
+}
+
+/**
+ * A returned value in a few words: a yes/no check as what it checks (`whether code is in
+ * redirectStatus`), short code as it is, `{ completed, errors }` for an object, `the textParser
+ * function`, else its shape (`an object`, `a list`) when known.
+ */
+export function valueWords(v: string, shape?: string): string {
   const fn = /^(?:async\s+)?function\s*([\w$]*)/.exec(v) ?? (/^(\([^)]*\)|[\w$]+)\s*=>/.test(v) ? [v, ''] : null);
   if (fn) return fn[1] ? `the ${fn[1]} function` : 'a function';
   if (v.startsWith('`')) return 'its text';
@@ -198,7 +202,9 @@ export function valueWords(v: string): string {
     const keys = [...v.matchAll(/(?<=[{,]\s*)([\w$]+)(?=\s*[:,}])/g)].map((m) => m[1]);
     if (keys.length) return `{ ${keys.join(', ')} }`;
   }
-  return v.length <= 40 ? `\`${v}\`` : 'its result';
+  const check = checkInWords(v, { brief: true });
+  if (check) return `whether ${check}`;
+  return v.length <= 40 ? `\`${v}\`` : shape ?? 'its result';
 }
 
 /** The Assert line, in the project's style; governance wording only in a governance project. */
@@ -215,8 +221,12 @@ function assertLine(e: Effect, call: string, layout: Layout): string {
     }
     case 'returns':
       return `Assert: \`${layout.assertStyle === 'expect' ? 'expect(result).to.deep.equal(…)' : 'assert.deepEqual(result, …)'}\` with the value the code returns there (\`${e.value.length > 60 ? `${e.value.slice(0, 59)}…` : e.value}\`)`;
-    case 'writes':
-      return `Assert: the new row${e.table ? ` in ${e.table}` : ''} and its values`;
+    case 'writes': {
+      const where = e.table ? ` in ${e.table}` : '';
+      if (e.change === 'update') return `Assert: the changed row${where} and its new values`;
+      if (e.change === 'delete') return `Assert: the row is gone${e.table ? ` from ${e.table}` : ''}, and only that row`;
+      return `Assert: the new row${where} and its values`;
+    }
     case 'calls':
       return e.executor ? `Assert: the fake executor received the call (inject a fake for \`${e.callee}\`)` : `Assert: \`${e.callee}\` was called (pass a stand-in that records its calls)`;
     case 'swallows':
@@ -236,16 +246,26 @@ function summaryOf(input: HintInput, lines: string): string {
   return `\`${q}\`: ${parts.join('; ') || 'partly untested'}`;
 }
 
+const TITLE_MAX = 90;
+
+/**
+ * The test's title: what the entry does on the gap's path and when (`execute throws EMPTY_PLAN
+ * when steps.length is 0`); without the condition when that makes it longer than 90 characters.
+ */
+export function titleOf(entryName: string, effect: string, condition: string | undefined): string {
+  const base = `${entryName} ${effect}`;
+  const full = condition ? `${base} ${condition}` : base;
+  if (full.length <= TITLE_MAX) return full;
+  return base.length <= TITLE_MAX ? base : `${base.slice(0, TITLE_MAX - 1)}…`;
+}
+
 /** The Arrange/Act/Assert outline and the test's title. */
 function outlineOf(input: HintInput, testFile: string): { title: string; outline: string[] } {
   const { way, layout } = input;
   const short = (n: string) => n.slice(n.lastIndexOf('.') + 1);
   const entryName = way ? short(way.entry.fn.name) : short(input.qualifiedName);
   const condition = input.condition ?? '';
-  const effect = effectPhrase(input.effect);
-  // The condition goes into the title only when it reads as words (short code, no regex).
-  const inTitle = condition && condition.length <= 50 && !/\/.+\/\w*\./.test(condition);
-  const title = plain(`${entryName} ${effect}${inTitle ? ` ${condition}` : ''}`);
+  const title = titleOf(entryName, plain(effectPhrase(input.effect)), input.titleCondition);
   const outline: string[] = [];
   if (!fs.existsSync(testFile)) for (const line of layout.preambleFor(testFile)) outline.push(`Arrange: ${line}`);
   if (way?.access && !fs.existsSync(testFile)) outline.push(`Arrange: ${way.access.importLine}`);

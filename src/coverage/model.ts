@@ -296,6 +296,27 @@ export interface FileFigures {
   statements: Metric;
 }
 
+/**
+ * What takes a run down a branch side, as data (conditions.ts phrases it; nothing parses prose):
+ * - `test`: an `if`'s or `? :`'s condition, true (`holds`) or false; `path` says what runs then
+ *   (the `if` body, the `else` block, the code after an `if` whose body exits, the `if` skipped,
+ *   or the `? :` value `value`);
+ * - `operand`: the right side `right` of `&&` / `||` / `??` (`assigns`: `&&=` / `||=` / `??=`),
+ *   reached when `left` is truthy / falsy / null or undefined;
+ * - `case`: a `switch` on `subject` reaching the case `label` (none: the `default` clause);
+ * - `default-value`: the parameter `param` left out, so its default `value` is used;
+ * - `throws`: the `try` block throws (the `catch` block); `iterates`: a loop body runs;
+ * - `unknown`: a side the AST did not identify.
+ */
+export type BranchWhen =
+  | { kind: 'test'; test: string; holds: boolean; path: 'then' | 'else' | 'after-if' | 'skip-if' | 'value'; value?: string }
+  | { kind: 'operand'; left: string; operator: '&&' | '||' | '??'; assigns: boolean; right: string }
+  | { kind: 'case'; subject: string; label?: string }
+  | { kind: 'default-value'; param: string; value: string }
+  | { kind: 'throws' }
+  | { kind: 'iterates' }
+  | { kind: 'unknown' };
+
 /** A branch side that never ran. */
 export interface BranchGap {
   line: number;
@@ -306,7 +327,9 @@ export interface BranchGap {
   conditionText: string;
   /** Which side never ran, in words: `true`, `false`, `case 'chart'`, `right operand`, ... */
   sideNotTaken: string;
-  /** e.g. "`payload.fields.length === 0` was never true" */
+  /** What takes a run down this side (the data the words are made from). */
+  when: BranchWhen;
+  /** In words, e.g. "no test ran the case where `payload.fields.length` is 0" */
   description: string;
 }
 

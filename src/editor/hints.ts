@@ -142,7 +142,7 @@ export function hoverParagraphs(report: FileReport, gap: Gap, root: string, stal
     para(false, md(`**Never run:** line${gap.uncoveredLines.length === 1 ? '' : 's'} ${spans.join(', ')}${gap.functionCalled ? '' : ' (the function was never called)'}`));
   }
   if (gap.branches.length) {
-    const items = gap.branches.flatMap((b): HoverPiece[] => [md(`\n- line ${b.line}: `), { code: b.conditionText }, md(' — side '), { code: b.sideNotTaken }, md(' never ran')]);
+    const items = gap.branches.flatMap((b): HoverPiece[] => [md(`\n- line ${b.line}: `), text(b.description)]);
     para(false, md('**Branches never taken:**'), ...items);
   }
   if (gap.closestTests.length) {

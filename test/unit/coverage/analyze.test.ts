@@ -34,11 +34,16 @@ describe('coverage analysis', function () {
       ['helpers.pick', [], [[38, 'binary-expr', 'a || b', 'right operand']], { lines: 0, branches: 1 }],
       ['twice', [], [[42, 'cond-expr', 'n > 0', 'false']], { lines: 0, branches: 1 }],
     ]);
-    const check = file.gaps.find((g) => g.qualifiedName === 'Gate.check')!;
-    assert.deepEqual(check.branches.map((b) => b.description), [
-      "`name` was never null or undefined, so `'anonymous'` never ran",
-      '`level > 5` was never false (the code after the `if` never ran)',
+    // Each side as behaviour: the condition in words, then what runs on that side.
+    assert.deepEqual(file.gaps.flatMap((g) => g.branches.map((br) => `${g.qualifiedName}: ${br.description}`)), [
+      "Gate.check: no test ran the case where `name` is null or undefined (which falls back to `'anonymous'`)",
+      'Gate.check: no test ran the case where `level` is at most 5 (the code after the `if`)',
+      'Gate.mode: no test ran the case where `on` is falsy (the `else` branch)',
+      'outer.inner: no test ran the case where `flag` is falsy (the code after the `if`)',
+      'helpers.pick: no test ran the case where `a` is falsy (which falls back to `b`)',
+      'twice: no test ran the case where `n` is at most 0 (which gives `0`)',
     ]);
+    const check = file.gaps.find((g) => g.qualifiedName === 'Gate.check')!;
     assert.deepEqual(check.functionRange, { start: { line: 3, column: 2 }, end: { line: 9, column: 3 } });
   });
 
@@ -74,7 +79,8 @@ describe('coverage analysis', function () {
     assert.deepEqual(unused.gaps.map((g) => [g.qualifiedName, g.functionCalled, g.hint.labelSource, g.hint.summary]), [
       ['neverLoaded', false, 'generic', '⚠ `neverLoaded` never ran: no test calls it (lines 3-4, 6)'],
     ]);
-    assert.equal(unused.gaps[0].hint.suggestedTest.title, 'neverLoaded returns -x');
+    // The path to `return -x` passes the `if (x > 0) return x;` untaken: the title says so.
+    assert.equal(unused.gaps[0].hint.suggestedTest.title, 'neverLoaded returns -x when x is at most 0');
     assert.equal(unused.gaps[0].hint.suggestedTest.file, path.join(fixture('basic'), 'test', 'unused.test.ts'));
   });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { codeSpan, conditionInWords } from '../../../src/coverage/conditions';
+import { checkInWords, codeSpan, conditionInWords } from '../../../src/coverage/conditions';
 
 describe('branch conditions in words (hints)', () => {
   it('phrases comparisons with the operands as code and the operator in words, for either side', () => {
@@ -39,5 +39,22 @@ describe('branch conditions in words (hints)', () => {
     assert.equal(conditionInWords('a ===', true), '`a ===` is true');
     assert.equal(codeSpan('a`b'), '`` a`b ``');
     assert.equal(conditionInWords('!/^[`\\w]+$/.test(name)', true), '`name` does not match `` /^[`\\w]+$/ ``');
+  });
+
+  it('says a condition plainly for a test title: no code spans, a regular expression as "the pattern"', () => {
+    assert.equal(conditionInWords('!/^[`\\w]+$/.test(name)', true, { brief: true }), 'name does not match the pattern');
+    assert.equal(conditionInWords('steps.length === 0', true, { brief: true }), 'steps.length is 0');
+    assert.equal(conditionInWords("status !== 'PAUSED'", false, { brief: true }), "status is 'PAUSED'");
+    assert.equal(conditionInWords('a ===', true, { brief: true }), 'a === is true');
+  });
+
+  it('reads a returned yes/no check as what it checks, and nothing else as a check', () => {
+    assert.equal(checkInWords('redirectStatus.has(code)'), '`code` is in `redirectStatus`');
+    assert.equal(checkInWords('redirectStatus.has(code)', { brief: true }), 'code is in redirectStatus');
+    assert.equal(checkInWords('count > limit'), '`count` is greater than `limit`');
+    assert.equal(checkInWords('!session'), '`session` is falsy');
+    assert.equal(checkInWords('String(body)'), undefined);
+    assert.equal(checkInWords('a || b'), undefined);
+    assert.equal(checkInWords('{ ok: true }'), undefined);
   });
 });

@@ -44,7 +44,7 @@ describe('coverage reports and gap-closure plan', function () {
     const tasks = plan.filter((l) => l.startsWith('## Task'));
     assert.deepEqual(tasks, ['## Task 1: src/ledger.ts', '## Task 2: src/unused.ts']);
     assert.ok(plan.includes('- **Target:** lines ≥ 90%, branches ≥ 80%; still needed: 2 lines, 4 branch sides (lines, branches)'));
-    assert.ok(plan.includes('    - Write in `test/ledger.test.ts`: it("describe returns its result when kind is \'long\'")'));
+    assert.ok(plan.includes('    - Write in `test/ledger.test.ts`: it("describe returns a string when kind is \'long\'")'));
     // The fixture's nearest package.json is this repository's (the CLI itself): the Verify line is the
     // CLI command (loaders.projectHasCli); the editor-only wording is loaders.test.ts's.
     assert.ok(plan.includes(`- **Verify:** \`${verifyCommand(config, analysis.files.find((f) => f.relative === 'src/unused.ts')!)}\``));
@@ -59,7 +59,7 @@ describe('coverage reports and gap-closure plan', function () {
       '',
       'Not needed for the targets, still untested (most lines and branches first):',
       '',
-      "- src/ledger.ts `Ledger.withdraw` (+1 lines, +1 branches): `Ledger.withdraw`: line 21 never ran; 1 branch side never taken (`amount > this.balance()` was never true)",
+      "- src/ledger.ts `Ledger.withdraw` (+1 lines, +1 branches): `Ledger.withdraw`: line 21 never ran; 1 branch side never taken (no test ran the case where `amount` is greater than `this.balance()`)",
       '  - Write in `test/ledger.test.ts`: it("withdraw throws Error when amount is greater than this.balance()")',
     ]);
     assert.ok(plan.includes('- **Done when:** src/unused.ts reports lines ≥ 90%, branches ≥ 80% and every test passes.'));

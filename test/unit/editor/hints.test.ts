@@ -28,7 +28,8 @@ function gap(over: Partial<Gap> = {}): Gap {
     branches: [{
       line: 47, range: { start: { line: 47, column: 8 }, end: { line: 47, column: 30 } }, kind: 'if',
       conditionText: 'payload.fields.length === 0', sideNotTaken: 'true',
-      description: '`payload.fields.length === 0` was never true',
+      when: { kind: 'test', test: 'payload.fields.length === 0', holds: true, path: 'then' },
+      description: 'no test ran the case where `payload.fields.length` is 0',
     }],
     functionCalled: true,
     closestTests: ['ProposalService executes an approved browser action'],
@@ -77,12 +78,12 @@ describe('editor/hints: decorations, hover, status text', () => {
     ]);
   });
 
-  it('renders the hover with what is untested, branch condition and side, closest tests, needed lines, suggested test and links', () => {
+  it('renders the hover with what is untested, the branch in words, closest tests, needed lines, suggested test and links', () => {
     const md = renderHoverMarkdown(report(), gap(), root);
     assert.match(md, /\*\*Gap-closure hint\*\* — `ProposalService.executeBrowserAction`/);
     assert.match(md, /lines 80% \/ target 90%/);
     assert.match(md, /\*\*Untested:\*\* the refusal when no browser executor is supplied/);
-    assert.match(md, /line 47: `payload.fields.length === 0` — side `true` never ran/);
+    assert.match(md, /\*\*Branches never taken:\*\*\n- line 47: no test ran the case where `payload.fields.length` is 0\n/);
     assert.match(md, /- ProposalService executes an approved browser action/);
     assert.match(md, /\*\*Still needed for the target:\*\* 10 more lines, 1 more branch; closing this gap adds 4 lines and 1 branch/);
     assert.match(md, /in `test\/governance\/unit\/proposalService.test.ts`: ProposalService.executeBrowserAction refuses without an executor/);
@@ -100,7 +101,7 @@ describe('editor/hints: decorations, hover, status text', () => {
     const g = gap({
       qualifiedName: hostile[0],
       closestTests: hostile,
-      branches: [{ ...gap().branches[0], conditionText: hostile[1], sideNotTaken: hostile[2] }],
+      branches: [{ ...gap().branches[0], conditionText: hostile[1], sideNotTaken: hostile[1], description: hostile[2] }],
       hint: { ...gap().hint, summary: hostile[1], why: hostile[3], suggestedTest: { ...gap().hint.suggestedTest, title: hostile[0], outline: ['```', link] } },
     });
     const paragraphs = hoverParagraphs(report({ relative: `src/${hostile[2]}.ts` }), g, root);

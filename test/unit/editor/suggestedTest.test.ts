@@ -56,9 +56,9 @@ describe('Add suggested test (editor, pure part)', function () {
       "var bodyParser = require('..')",
       '',
       "describe('text', function () {",
-      '  // Act: call `bodyParser.text(options)(body, contentType)` (path: text → textParser)',
+      '  // Act: call `bodyParser.text(options)(body, contentType)` when `contentType` is `type` (path: text → textParser)',
       '  // Assert: `assert.deepEqual(result, …)` with the value the code returns there (`String(body)`)',
-      "  it('text returns String(body)');",
+      "  it('text returns String(body) when contentType is type');",
       '});',
       '',
     ].join('\n'));
