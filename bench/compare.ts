@@ -40,6 +40,67 @@ export interface Row {
    */
   nycDropped?: { sides: number; oursOnNycSides: number };
   c8?: Pcts;
+  /** Where our lines and c8's differ, line by line (see {@link explainLines}). */
+  c8Lines?: LineDiff;
+}
+
+/**
+ * Our lines against c8's for one file. We count the lines a statement starts on (istanbul's
+ * lines); c8 counts every physical line (blank, comment, brace and type-declaration lines too)
+ * except those under its `c8 ignore` hints, and marks a line by the innermost V8 range that
+ * spans it. The difference in points splits into: lines only c8 counts, lines c8 ignores, and
+ * lines both count but mark differently.
+ */
+export interface LineDiff {
+  /** Lines c8 counts that hold no statement, and how many of them c8 marks uncovered. */
+  onlyC8: number;
+  onlyC8Uncovered: number;
+  /** Lines we count that c8 leaves out (its ignore hints). */
+  ignoredByC8: number;
+  ignoredByC8Uncovered: number;
+  /** Lines both count: how many, and on how many c8 and we disagree (covered vs not). */
+  both: number;
+  disagree: number[];
+  /** c8's figure over the lines both count: equal to ours (within 1 point) when only the denominators differ. */
+  c8OnBoth: number;
+  oursOnBoth: number;
+}
+
+/** {@link LineDiff} from our coverage of a file and c8's (its statements are its lines). */
+export function explainLines(ours: libCoverage.FileCoverageData, c8: libCoverage.FileCoverageData): LineDiff {
+  const mine = libCoverage.createFileCoverage(ours).getLineCoverage() as Record<string, number>;
+  const theirs = libCoverage.createFileCoverage(c8).getLineCoverage() as Record<string, number>;
+  const d: LineDiff = { onlyC8: 0, onlyC8Uncovered: 0, ignoredByC8: 0, ignoredByC8Uncovered: 0, both: 0, disagree: [], c8OnBoth: 100, oursOnBoth: 100 };
+  let c8Covered = 0;
+  let oursCovered = 0;
+  for (const [line, n] of Object.entries(theirs)) {
+    if (line in mine) continue;
+    d.onlyC8++;
+    if (!n) d.onlyC8Uncovered++;
+  }
+  for (const [line, n] of Object.entries(mine)) {
+    if (!(line in theirs)) {
+      d.ignoredByC8++;
+      if (!n) d.ignoredByC8Uncovered++;
+      continue;
+    }
+    d.both++;
+    if (n > 0) oursCovered++;
+    if (theirs[line] > 0) c8Covered++;
+    if (n > 0 !== theirs[line] > 0) d.disagree.push(+line);
+  }
+  if (d.both) [d.c8OnBoth, d.oursOnBoth] = [(100 * c8Covered) / d.both, (100 * oursCovered) / d.both];
+  return d;
+}
+
+/** One sentence: why our lines figure and c8's differ for a file. */
+export function lineReason(d: LineDiff): string {
+  const parts = [`c8 also counts ${d.onlyC8} line${d.onlyC8 === 1 ? '' : 's'} that hold no statement (${d.onlyC8Uncovered} of them uncovered)`];
+  if (d.ignoredByC8) parts.push(`leaves out ${d.ignoredByC8} under its ignore hints (${d.ignoredByC8Uncovered} uncovered here)`);
+  const marks = d.disagree.length
+    ? `marks ${d.disagree.length} of the ${d.both} lines both count differently (line${d.disagree.length === 1 ? '' : 's'} ${d.disagree.slice(0, 6).join(', ')}${d.disagree.length > 6 ? ', …' : ''})`
+    : `marks the ${d.both} lines both count as we do`;
+  return `${parts.join('; ')}; ${marks}: on those lines c8 ${d.c8OnBoth.toFixed(1)}, ours ${d.oursOnBoth.toFixed(1)}`;
 }
 
 export interface Args {
@@ -179,7 +240,7 @@ export async function compare(a: Args): Promise<Row[]> {
       file: f.relative,
       ours: { statements: f.figures.statements.pct, branches: f.figures.branches.pct, functions: f.figures.functions.pct, lines: f.figures.lines.pct },
       ...(ref ? { nyc: pctsOf(ref), nycVia: nyc[f.file] ? 'nyc' : 'istanbul', nycExtra: extra, nycDropped: droppedSides(ref, ours) } : {}),
-      ...(c8[f.file] ? { c8: pctsOf(c8[f.file]) } : {}),
+      ...(c8[f.file] ? { c8: pctsOf(c8[f.file]), c8Lines: explainLines(ours, c8[f.file]) } : {}),
     } as Row;
   });
 }
@@ -214,6 +275,8 @@ if (require.main === module) {
     console.log(renderRows(rows));
     const w = worst(rows);
     console.log(`max difference: ${w.nyc.toFixed(2)} points vs nyc (statements/branches/functions), ${w.c8.toFixed(2)} points vs c8 (lines); '!' marks > 1 point; (nyc*): nyc's pipeline in-process; compiler items: what nyc counts of the compiled output (esbuild's helpers, export getters) that is not in the source, left out`);
+    const far = rows.filter((r) => r.c8 && r.c8Lines && Math.abs(r.ours.lines - r.c8.lines) > 1);
+    if (far.length) console.log(`lines more than 1 point from c8, file by file:\n${far.map((r) => `- ${r.file} (ours ${r.ours.lines.toFixed(1)}, c8 ${r.c8!.lines.toFixed(1)}): ${lineReason(r.c8Lines!)}`).join('\n')}`);
     process.exitCode = w.nyc <= 1 && w.c8 <= 1 ? 0 : 1;
   });
 }

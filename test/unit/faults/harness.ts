@@ -48,6 +48,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   uid?: number;
   gid?: number;
+  /** The CLI to run (default: {@link CLI}). */
+  cli?: string;
   /** Kill the CLI (and fail the case) when it has not exited after this long. */
   limitMs?: number;
   /** Called once the CLI is started (e.g. to send it a signal), with the case's marker. */
@@ -58,7 +60,7 @@ export interface CliOptions {
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const marker = randomBytes(8).toString('hex');
   const t0 = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, ...options.env, [MARKER]: marker },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,8 +6,28 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ChildProcess } from 'child_process';
-import { assertNoLeftovers, assertNoStack, previousReports, processesOf, runCli, scenario, snapshot, waitForFile } from './harness';
+import * as os from 'os';
+import { spawnSync, type ChildProcess } from 'child_process';
+import { assertNoLeftovers, assertNoStack, CLI, previousReports, processesOf, REPO, runCli, scenario, snapshot, waitForFile } from './harness';
+
+const NOBODY = 65534;
+
+/**
+ * A CLI that user `uid` can run: the built one when that user can read it; else (a checkout in a
+ * folder only its owner can enter, e.g. `mktemp -d`) a copy of the bundled CLI (`dist/`, built by
+ * `npm run package`; self-contained) in a folder everyone can read. `undefined` with neither.
+ */
+function cliFor(uid: number, made: string[]): string | undefined {
+  const readable = (file: string) => spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(file)}, 4)`], { uid, gid: uid }).status === 0;
+  if (readable(CLI)) return CLI;
+  const dist = path.join(REPO, 'dist', 'cli.js');
+  if (!fs.existsSync(dist)) return undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govcov-cli-'));
+  made.push(dir);
+  fs.chmodSync(dir, 0o755);
+  fs.cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  return path.join(dir, 'dist', 'cli.js');
+}
 
 const closing = (stdout: string) => stdout.trimEnd().split('\n').pop();
 
@@ -92,10 +112,13 @@ describe('faults: reports', function () {
 
   it('an unwritable coverage/ (run as another user): exit 2 naming the folder and the cause, results printed, previous reports intact', async function () {
     if (process.getuid?.() !== 0) this.skip(); // needs root to run the CLI as "nobody"
+    const made: string[] = [];
+    const cli = cliFor(NOBODY, made);
+    assert.ok(cli, `user ${NOBODY} cannot read ${CLI} and there is no dist/cli.js to copy where it can: run \`npm run package\``);
     const dir = scenario('reports');
     const before = previousReports(dir);
     fs.chmodSync(dir, 0o755);
-    const r = await runCli(['run', '--root', dir], { uid: 65534, env: { HOME: '/tmp' } });
+    const r = await runCli(['run', '--root', dir], { uid: NOBODY, env: { HOME: '/tmp' }, cli, cwd: dir }).finally(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
     assert.equal(r.code, 2, r.stdout + r.stderr);
     const cov = path.join(fs.realpathSync(dir), 'coverage');
     assert.equal(r.stderr, `governance-coverage: cannot write the reports into ${cov}: permission denied (EACCES at ${cov}); the previous reports are kept\n`);
