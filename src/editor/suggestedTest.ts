@@ -9,7 +9,9 @@
  *   indented like its other tests; import lines the outline asks for that the file lacks go
  *   after its last import.
  * - New test file: the outline's import lines, then a `describe` named after the function.
- * The style follows the file: `function () {` callbacks where the file uses them, else arrows.
+ * The style follows the file: `function () {` callbacks where the file uses them, else arrows;
+ * in a file written for mocha's tdd interface (`suite`/`test`, where `it` is not defined) the
+ * pending test is `test('title');`. A new file is always bdd (its project's `ui` is not known here).
  */
 import * as path from 'path';
 import * as ts from 'typescript';
@@ -41,8 +43,13 @@ function split(gap: Gap): { imports: string[]; comments: string[] } {
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-function pendingTest(gap: Gap, indent: string, comments: string[]): string {
-  return [...comments.map((c) => `${indent}${c}`), `${indent}it(${quote(gap.hint.suggestedTest.title)});`].join('\n');
+/** The pending test call: `it('title');` (bdd) or `test('title');` (tdd: `suite`/`test`, where `it` is not defined). */
+function pendingCall(gap: Gap, tdd: boolean): string {
+  return `${tdd ? 'test' : 'it'}(${quote(gap.hint.suggestedTest.title)});`;
+}
+
+function pendingTest(gap: Gap, indent: string, comments: string[], tdd: boolean): string {
+  return [...comments.map((c) => `${indent}${c}`), `${indent}${pendingCall(gap, tdd)}`].join('\n');
 }
 
 /** The `describe(...)` calls of a file, outermost first. */
@@ -74,6 +81,8 @@ export function insertionFor(gap: Gap, file: string, text: string): TestInsertio
   const lastImport = [...sf.statements].filter((s) => ts.isImportDeclaration(s) || (ts.isVariableStatement(s) && /require\(/.test(s.getText(sf)))).pop();
   if (missing.length) edits.push({ offset: lastImport ? lastImport.getEnd() : 0, text: lastImport ? `\n${missing.join('\n')}` : `${missing.join('\n')}\n` });
   const fnStyle = /\bfunction\s*\(\s*\)\s*\{/.test(text);
+  // mocha's tdd interface defines suite/test only: follow the target suite, else the file's own calls.
+  const tdd = target ? target.expression.getText(sf) === 'suite' : all.some((d) => d.expression.getText(sf) === 'suite') && !all.some((d) => d.expression.getText(sf) !== 'suite');
   const body = target?.arguments[1];
   let itText: string;
   let at: number;
@@ -86,16 +95,17 @@ export function insertionFor(gap: Gap, file: string, text: string): TestInsertio
     const lineStart = text.lastIndexOf('\n', close - 1) + 1;
     const own = /^\s*$/.test(text.slice(lineStart, close));
     at = own ? lineStart : close;
-    itText = own ? `\n${pendingTest(gap, indent, comments)}\n` : `\n\n${pendingTest(gap, indent, comments)}\n`;
+    itText = own ? `\n${pendingTest(gap, indent, comments, tdd)}\n` : `\n\n${pendingTest(gap, indent, comments, tdd)}\n`;
   } else {
     at = text.length;
     const name = names[names.length - 1] ?? path.basename(file);
     const open = fnStyle ? 'function () {' : '() => {';
-    itText = `${text.endsWith('\n') ? '' : '\n'}\ndescribe(${quote(name)}, ${open}\n${pendingTest(gap, '  ', comments)}\n});\n`;
+    itText = `${text.endsWith('\n') ? '' : '\n'}\n${tdd ? 'suite' : 'describe'}(${quote(name)}, ${open}\n${pendingTest(gap, '  ', comments, tdd)}\n});\n`;
   }
   edits.push({ offset: at, text: itText });
   const shift = edits.filter((e) => e.offset <= at && e !== edits[edits.length - 1]).reduce((n, e) => n + e.text.length, 0);
-  return { file, create: false, edits, itOffset: at + shift + itText.indexOf('it(') };
+  // The call is the inserted block's last line (the outline comments above it may hold `…it(`).
+  return { file, create: false, edits, itOffset: at + shift + itText.lastIndexOf(pendingCall(gap, tdd)) };
 }
 
 /** The content of a new test file holding the pending test. */
@@ -105,7 +115,7 @@ export function newFileFor(gap: Gap, file: string): TestInsertion {
   const name = gap.qualifiedName.split('.').filter((n) => !n.startsWith('<')).pop() ?? path.basename(file);
   const open = js && imports.some((i) => /require\(/.test(i)) ? 'function () {' : '() => {';
   const head = imports.length ? `${imports.join('\n')}\n\n` : '';
-  const text = `${head}describe(${quote(name)}, ${open}\n${pendingTest(gap, '  ', comments)}\n});\n`;
+  const text = `${head}describe(${quote(name)}, ${open}\n${pendingTest(gap, '  ', comments, false)}\n});\n`;
   return { file, create: true, edits: [{ offset: 0, text }], itOffset: text.indexOf('\n  it(') + 3 };
 }
 

@@ -79,4 +79,45 @@ describe('Add suggested test (editor, pure part)', function () {
       assert.ok(Object.values(result.testTitles).some((t) => t.endsWith(gap.hint.suggestedTest.title)), `${name}: ${gap.hint.suggestedTest.title}`);
     }
   });
+
+  it('follows the tdd interface (suite/test): a pending test(), and the file still loads and reports it skipped', async () => {
+    const root = copy('mocha-tdd');
+    // A method no test calls, so the fixture has a gap.
+    const lib = path.join(root, 'lib', 'queue.js');
+    fs.writeFileSync(lib, fs.readFileSync(lib, 'utf8').replace('take() {', 'peek() { return items[0]; },\n    take() {'));
+    const { analysis } = await analysisOf(root);
+    const gap = analysis.files.flatMap((f) => f.gaps).find((g) => g.qualifiedName === 'queue.peek')!;
+    const file = gap.hint.suggestedTest.file;
+    assert.equal(path.relative(root, file), path.join('test', 'queue.js'));
+    const before = fs.readFileSync(file, 'utf8');
+    const ins = insertionFor(gap, file, before);
+    const after = applyInsertion(before, ins);
+    const close = before.lastIndexOf('});');
+    assert.equal(after.slice(0, close), before.slice(0, close));
+    assert.equal(after.slice(close), [
+      '',
+      '  // Act: call `queue.peek()`',
+      '  // Assert: `assert.deepEqual(result, …)` with the value the code returns there (`items[0]`)',
+      "  test('peek returns items[0]');",
+      '});',
+      '',
+    ].join('\n'));
+    assert.equal(after.slice(ins.itOffset, ins.itOffset + 6), "test('");
+    fs.writeFileSync(file, after);
+    const result = await startRun({ config: await loadConfig(root) }).result;
+    assert.deepEqual([result.loadErrors, result.stats.passed, result.stats.failed, result.stats.skipped], [[], 2, 0, 1]);
+  });
+
+  it('places the cursor on the inserted it(, not on an `it(` inside the outline comments above it', async () => {
+    const root = copy('ts');
+    const { analysis } = await analysisOf(root);
+    const real = analysis.files.flatMap((f) => f.gaps).find((g) => g.qualifiedName === 'Executor.execute')!;
+    const st = real.hint.suggestedTest;
+    const gap = { ...real, hint: { ...real.hint, suggestedTest: { ...st, outline: ['Act: call `emitter.emit(event)` then `form.submit()`', ...st.outline] } } };
+    const file = st.file;
+    const before = fs.readFileSync(file, 'utf8');
+    const ins = insertionFor(gap, file, before);
+    const after = applyInsertion(before, ins);
+    assert.equal(after.slice(ins.itOffset, after.indexOf('\n', ins.itOffset)), "it('execute throws EMPTY_PLAN when steps.length is 0');");
+  });
 });
