@@ -46,28 +46,38 @@ export interface Row {
 
 /**
  * Our lines against c8's for one file. We count the lines a statement starts on (istanbul's
- * lines); c8 counts every physical line (blank, comment, brace and type-declaration lines too)
- * except those under its `c8 ignore` hints, and marks a line by the innermost V8 range that
- * spans it. The difference in points splits into: lines only c8 counts, lines c8 ignores, and
- * lines both count but mark differently.
+ * lines); c8 counts every physical line (blank, comment, brace and type-declaration lines too),
+ * counts the lines under its `c8 ignore` hints as covered whatever ran, and marks a line by the
+ * innermost V8 range that spans it. The difference in points splits into: lines only c8 counts,
+ * lines under c8's ignore hints, and lines both count but mark differently.
  */
 export interface LineDiff {
   /** Lines c8 counts that hold no statement, and how many of them c8 marks uncovered. */
   onlyC8: number;
   onlyC8Uncovered: number;
-  /** Lines we count that c8 leaves out (its ignore hints). */
+  /** Our lines under c8's ignore hints (c8: covered), and how many of them we read uncovered. */
   ignoredByC8: number;
   ignoredByC8Uncovered: number;
-  /** Lines both count: how many, and on how many c8 and we disagree (covered vs not). */
+  /** Our lines outside the hints that c8 counts too, and those c8 and we mark differently. */
   both: number;
   disagree: number[];
-  /** c8's figure over the lines both count: equal to ours (within 1 point) when only the denominators differ. */
+  /** Both figures over {@link both}: equal when only the denominators and the hints differ. */
   c8OnBoth: number;
   oursOnBoth: number;
 }
 
+/**
+ * The lines of a source under c8's ignore hints (`c8|v8 ignore next [N]`, `start`/`stop`, …), as
+ * c8 reads them: v8-to-istanbul's own source reader (c8's converter, here through c8).
+ */
+export function c8IgnoredLines(text: string): Set<number> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const CovSource = require('v8-to-istanbul/lib/source') as new (text: string, wrapper: number) => { lines: Array<{ line: number; ignore: boolean }> };
+  return new Set(new CovSource(text, 0).lines.filter((l) => l.ignore).map((l) => l.line));
+}
+
 /** {@link LineDiff} from our coverage of a file and c8's (its statements are its lines). */
-export function explainLines(ours: libCoverage.FileCoverageData, c8: libCoverage.FileCoverageData): LineDiff {
+export function explainLines(ours: libCoverage.FileCoverageData, c8: libCoverage.FileCoverageData, ignored = new Set<number>()): LineDiff {
   const mine = libCoverage.createFileCoverage(ours).getLineCoverage() as Record<string, number>;
   const theirs = libCoverage.createFileCoverage(c8).getLineCoverage() as Record<string, number>;
   const d: LineDiff = { onlyC8: 0, onlyC8Uncovered: 0, ignoredByC8: 0, ignoredByC8Uncovered: 0, both: 0, disagree: [], c8OnBoth: 100, oursOnBoth: 100 };
@@ -79,7 +89,7 @@ export function explainLines(ours: libCoverage.FileCoverageData, c8: libCoverage
     if (!n) d.onlyC8Uncovered++;
   }
   for (const [line, n] of Object.entries(mine)) {
-    if (!(line in theirs)) {
+    if (ignored.has(+line) || !(line in theirs)) {
       d.ignoredByC8++;
       if (!n) d.ignoredByC8Uncovered++;
       continue;
@@ -96,7 +106,7 @@ export function explainLines(ours: libCoverage.FileCoverageData, c8: libCoverage
 /** One sentence: why our lines figure and c8's differ for a file. */
 export function lineReason(d: LineDiff): string {
   const parts = [`c8 also counts ${d.onlyC8} line${d.onlyC8 === 1 ? '' : 's'} that hold no statement (${d.onlyC8Uncovered} of them uncovered)`];
-  if (d.ignoredByC8) parts.push(`leaves out ${d.ignoredByC8} under its ignore hints (${d.ignoredByC8Uncovered} uncovered here)`);
+  if (d.ignoredByC8) parts.push(`counts ${d.ignoredByC8} of our lines as covered under its ignore hints (${d.ignoredByC8Uncovered} of them uncovered here)`);
   const marks = d.disagree.length
     ? `marks ${d.disagree.length} of the ${d.both} lines both count differently (line${d.disagree.length === 1 ? '' : 's'} ${d.disagree.slice(0, 6).join(', ')}${d.disagree.length > 6 ? ', …' : ''})`
     : `marks the ${d.both} lines both count as we do`;
@@ -240,7 +250,7 @@ export async function compare(a: Args): Promise<Row[]> {
       file: f.relative,
       ours: { statements: f.figures.statements.pct, branches: f.figures.branches.pct, functions: f.figures.functions.pct, lines: f.figures.lines.pct },
       ...(ref ? { nyc: pctsOf(ref), nycVia: nyc[f.file] ? 'nyc' : 'istanbul', nycExtra: extra, nycDropped: droppedSides(ref, ours) } : {}),
-      ...(c8[f.file] ? { c8: pctsOf(c8[f.file]), c8Lines: explainLines(ours, c8[f.file]) } : {}),
+      ...(c8[f.file] ? { c8: pctsOf(c8[f.file]), c8Lines: explainLines(ours, c8[f.file], c8IgnoredLines(fs.readFileSync(f.file, 'utf8'))) } : {}),
     } as Row;
   });
 }

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'assert';
 import type { FileCoverageData } from 'istanbul-lib-coverage';
-import { explainLines, lineReason } from '../../../bench/compare';
+import { c8IgnoredLines, explainLines, lineReason } from '../../../bench/compare';
 
 const loc = (line: number, end = 10) => ({ start: { line, column: 0 }, end: { line, column: end } });
 
@@ -21,14 +21,15 @@ function statements(path: string, byLine: Array<[number, number]>): FileCoverage
 }
 
 describe('bench/compare.ts: lines against c8, explained', () => {
-  // A file of 8 lines: statements start on 2, 3, 5 and 7 (5 never ran); 1 is a comment, 4 a
-  // brace, 6 blank; c8 leaves 7 out under `/* c8 ignore next */` on 6 and marks line 3 uncovered
-  // (inside a range that never ran, although the statement starting there ran).
+  // A file of 8 lines: statements start on 2, 3, 5 and 7 (5 and 7 never ran); 1 is a comment,
+  // 4 a brace, 6 `/* c8 ignore next */`, 8 a brace. c8 counts line 7 covered under the hint and
+  // marks line 3 uncovered (inside a range that never ran, although the statement starting there ran).
   const ours = statements('/p/a.js', [[2, 1], [3, 4], [5, 0], [7, 0]]);
-  const c8 = statements('/p/a.js', [[1, 1], [2, 1], [3, 0], [4, 0], [5, 0], [6, 1], [8, 1]]);
+  const c8 = statements('/p/a.js', [[1, 1], [2, 1], [3, 0], [4, 0], [5, 0], [6, 1], [7, 1], [8, 1]]);
+  const hints = new Set([6, 7]);
 
-  it('splits the difference into lines only c8 counts, lines it ignores and lines marked differently', () => {
-    assert.deepEqual(explainLines(ours, c8), {
+  it('splits the difference into lines only c8 counts, lines under its ignore hints and lines marked differently', () => {
+    assert.deepEqual(explainLines(ours, c8, hints), {
       onlyC8: 4,
       onlyC8Uncovered: 1,
       ignoredByC8: 1,
@@ -42,10 +43,15 @@ describe('bench/compare.ts: lines against c8, explained', () => {
 
   it('says it in one sentence', () => {
     assert.equal(
-      lineReason(explainLines(ours, c8)),
-      'c8 also counts 4 lines that hold no statement (1 of them uncovered); leaves out 1 under its ignore hints (1 uncovered here); ' +
+      lineReason(explainLines(ours, c8, hints)),
+      'c8 also counts 4 lines that hold no statement (1 of them uncovered); counts 1 of our lines as covered under its ignore hints (1 of them uncovered here); ' +
         'marks 1 of the 3 lines both count differently (line 3): on those lines c8 33.3, ours 66.7',
     );
+  });
+
+  it('reads c8\'s ignore hints as c8 does: the hint line and the N lines after it, or from start to stop', () => {
+    const text = ['a();', '/* c8 ignore next 2 */', 'b();', 'c();', 'd();', '/* c8 ignore start */', 'e();', '/* c8 ignore stop */', 'f();'].join('\n');
+    assert.deepEqual([...c8IgnoredLines(text)].sort((x, y) => x - y), [2, 3, 4, 6, 7, 8]);
   });
 
   it('reports agreement when both count the same lines and mark them alike', () => {
