@@ -178,7 +178,9 @@ async function writeInto(dir: string, result: RunResult, analysis: Analysis, con
   const wanted = new Set(analysis.files.map((f) => f.file));
   for (const [file, data] of Object.entries(result.coverage)) if (wanted.has(file)) map.addFileCoverage(data);
   const context = libReport.createContext({ dir, coverageMap: map, defaultSummarizer: 'nested' });
-  for (const [name, opts] of [['lcovonly', { file: 'lcov.info' }], ['json', { file: 'coverage-final.json' }], ['json-summary', { file: 'coverage-summary.json' }], ['html', {}]] as const) {
+  // lcov.info names files relative to the project root (istanbul's default is the process's working
+  // directory, which differs from the root when the CLI runs with `--root` or the editor runs it).
+  for (const [name, opts] of [['lcovonly', { file: 'lcov.info', projectRoot: config.root }], ['json', { file: 'coverage-final.json' }], ['json-summary', { file: 'coverage-summary.json' }], ['html', {}]] as const) {
     const report = reports.create(name as 'json', opts as object) as unknown as Parameters<typeof escapeBreadcrumbs>[0] & { execute(c: unknown): void };
     if (name === 'html') escapeBreadcrumbs(report);
     report.execute(context);
