@@ -1,8 +1,9 @@
 /**
  * The embedded governance suite (src/governance, test/governance) as it was when the unit suite
  * loaded its spec files. `npm test` runs the unit and editor suites side by side, and the editor
- * suite's continuous-run test edits src/governance/graduationService.ts of this repository for a
- * few seconds; unit tests that run the embedded suite run this copy, taken before any test runs
+ * suite edits files of this repository for a few seconds (its continuous-run test
+ * src/governance/graduationService.ts, its "Add suggested test" test
+ * test/governance/integration/proposalExecution.test.ts; both restored byte for byte); unit tests that run the embedded suite run this copy, taken before any test runs
  * (mocha requires every spec file first), so they never see that edit. Under the repository's
  * `.tmp/` so modules still resolve from its node_modules; removed when the process exits.
  */
