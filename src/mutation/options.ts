@@ -87,6 +87,11 @@ export function progressPluginPath(): string {
 /** The StrykerJS options of one run. */
 export function strykerOptions(config: ResolvedConfig, mutate: string[], paths: MutationPaths, opts: { incremental?: boolean; concurrency?: number; logLevel?: string }): Record<string, unknown> {
   const reportRel = rel(config.root, path.resolve(config.root, config.reportDir));
+  // The report folder's lock and staging folders beside it (reportFolder.ts) come and go while a
+  // coverage run writes: StrykerJS must not copy them into its sandboxes (a lock gone between its
+  // listing and its copy failed the whole mutation run).
+  const beside = (name: string) => `/${path.posix.join(path.posix.dirname(reportRel), name)}`;
+  const reportSide = [beside(`.${path.posix.basename(reportRel)}.lock`), beside(`.${path.posix.basename(reportRel)}.tmp-*`)];
   return {
     testRunner: 'mocha',
     plugins: ['@stryker-mutator/mocha-runner', progressPluginPath()],
@@ -103,7 +108,7 @@ export function strykerOptions(config: ResolvedConfig, mutate: string[], paths: 
     incrementalFile: paths.incrementalFile,
     tempDirName: paths.sandboxParent,
     cleanTempDir: 'always',
-    ignorePatterns: [`/${reportRel}`, '/out', '/.vscode-test', '/test-results', '/.tmp', '/.stryker-tmp', '/reports', '*.vsix',
+    ignorePatterns: [`/${reportRel}`, ...reportSide, '/out', '/.vscode-test', '/test-results', '/.tmp', '/.stryker-tmp', '/reports', '*.vsix',
       // the embedded suite needs only src/governance, test/governance and the configs in the sandbox
       ...(config.embedded ? ['/test/editor', '/test/unit', '/test/fixtures', '/bench', '/docs'] : [])],
     checkers: [],

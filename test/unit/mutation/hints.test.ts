@@ -76,4 +76,11 @@ describe('mutation options', () => {
     assert.deepEqual([full.incremental, full.force, full.incrementalFile, full.tempDirName], [true, true, paths.incrementalFile, paths.sandboxParent]);
     assert.equal(strykerOptions(config, [], paths, { incremental: true }).force, false);
   });
+
+  it('keeps the report folder, its lock and its staging folders out of the sandboxes (they come and go while a coverage run writes)', () => {
+    const paths = { reportDir: '/r/x/mutation', stagingDir: '/r/x/mutation/.staging-x', incrementalFile: '/r/x/mutation/inc.json', sandboxParent: '/r/.stryker-tmp/g' };
+    const ignored = (reportDir: string) => strykerOptions({ ...embeddedConfig(), reportDir }, [], paths, {}).ignorePatterns as string[];
+    assert.deepEqual(ignored('coverage').slice(0, 3), ['/coverage', '/.coverage.lock', '/.coverage.tmp-*']);
+    assert.deepEqual(ignored('reports/cov').slice(0, 3), ['/reports/cov', '/reports/.cov.lock', '/reports/.cov.tmp-*']);
+  });
 });
