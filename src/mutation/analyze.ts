@@ -212,11 +212,13 @@ export function analyzeMutation(report: MutationReport, config: ResolvedConfig):
   const equivalents = loadEquivalents(config);
   const listed = new Map(equivalents.map((e) => [equivalentKey(e.file, e.mutator, e.line, e.column, e.replacement), e]));
   const used = new Set<string>();
+  const present = new Map<string, string>(); // key → status, every mutant of the run
   const files: MutationFileReport[] = [];
   for (const key of Object.keys(report.files).sort()) {
     const data = report.files[key];
     const file = path.resolve(config.root, key);
     const relative = path.relative(config.root, file).split(path.sep).join('/');
+    for (const m of data.mutants) present.set(equivalentKey(relative, m.mutatorName, m.location.start.line, m.location.start.column, m.replacement ?? ''), m.status);
     const isEquivalent = (m: SchemaMutant) => {
       const k = equivalentKey(relative, m.mutatorName, m.location.start.line, m.location.start.column, m.replacement ?? '');
       if (!listed.has(k)) return false;
@@ -233,15 +235,20 @@ export function analyzeMutation(report: MutationReport, config: ResolvedConfig):
   }
   const targets = files.map((f) => f.target).filter((t): t is number => t !== undefined);
   const mutated = new Set(files.map((f) => f.relative));
-  const staleEquivalents = equivalents
-    .filter((e) => mutated.has(e.file) && !used.has(equivalentKey(e.file, e.mutator, e.line, e.column, e.replacement)))
-    .map((e) => `${e.file} ${e.mutator} ${e.line}:${e.column} → ${JSON.stringify(e.replacement)} matches no surviving mutant`);
+  const keyOf = (e: (typeof equivalents)[number]) => equivalentKey(e.file, e.mutator, e.line, e.column, e.replacement);
+  const name = (e: (typeof equivalents)[number]) => `${e.file} ${e.mutator} ${e.line}:${e.column} → ${JSON.stringify(e.replacement)}`;
+  const unused = equivalents.filter((e) => mutated.has(e.file) && !used.has(keyOf(e)));
+  const staleEquivalents = unused.filter((e) => !present.has(keyOf(e)))
+    .map((e) => `${name(e)} matches no mutant of this run (the code moved or changed: update the entry's line and column, or remove it)`);
+  const killedEquivalents = unused.filter((e) => present.has(keyOf(e)))
+    .map((e) => `${name(e)} was ${present.get(keyOf(e))} in this run (counted so)`);
   const total = sumScores(files.map((f) => f.score));
   return {
     root: config.root,
     files,
     totals: total,
     staleEquivalents,
+    killedEquivalents,
     ...(targets.length ? { overallTarget: Math.max(...targets) } : {}),
     allTargetsMet: files.every((f) => f.meetsTarget) && staleEquivalents.length === 0,
     durationMs: performance.now() - started,

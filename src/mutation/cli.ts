@@ -91,6 +91,7 @@ function jsonDocument(result: MutationRunResult, analysis: MutationAnalysis | un
       tested: result.tested, early: result.early, ...(analysis ? { totals: analysis.totals, allTargetsMet: analysis.allTargetsMet } : {}),
     },
     staleEquivalents: analysis?.staleEquivalents ?? [],
+    killedEquivalents: analysis?.killedEquivalents ?? [],
     files: (analysis?.files ?? []).map((f) => ({
       file: f.relative, score: f.score, target: f.target ?? null, meetsTarget: f.meetsTarget, needed: f.needed,
       gaps: f.gaps.map((g) => ({ qualifiedName: g.qualifiedName, functionRange: g.functionRange, gain: g.gain, mutants: g.mutants, hint: g.hint })),
@@ -141,7 +142,8 @@ export async function mutateMain(rest: string[], out: NodeJS.WriteStream, err: N
       out.write(`${renderMutationTable(analysis)}\n\n`);
       if (analysis.totals.equivalent) out.write(`${analysis.totals.equivalent} surviving mutant(s) listed as equivalent in ${path.relative(config.root, config.equivalentMutants ?? '')} (not counted).\n\n`);
       for (const stale of analysis.staleEquivalents) out.write(`STALE equivalent-mutant entry: ${stale}\n`);
-      if (analysis.staleEquivalents.length) out.write('\n');
+      for (const killed of analysis.killedEquivalents) out.write(`Listed as equivalent but detected: ${killed}\n`);
+      if (analysis.staleEquivalents.length || analysis.killedEquivalents.length) out.write('\n');
       if (args.hints > 0) out.write(`${renderMutationHints(analysis, args.hints)}\n\n`);
       out.write(`Reports: ${path.relative(config.root, path.resolve(config.root, config.reportDir, 'mutation')) || '.'}/ (mutation.json, mutation.html, stryker-incremental.json, test-strength.md) and the plan's "Test strength" section\n`);
       out.write(`${mutationClosingLine(analysis, result)}\n`);

@@ -204,8 +204,14 @@ export interface MutationAnalysis {
   root: string;
   files: MutationFileReport[];
   totals: MutationScore;
-  /** Entries of the equivalent-mutants list (for the files mutated) that match no survivor: the list must not rot. */
+  /** Entries of the equivalent-mutants list (for the files mutated) that match no mutant of the run: the list must not rot. */
   staleEquivalents: string[];
+  /**
+   * Listed entries whose mutant this run killed (it counts as killed). Not a failure: a mutant
+   * whose only effect is cost (e.g. a cache bypassed) can be killed by a test that ran out of
+   * time or memory on a loaded machine; if a test really detects it, the entry can go.
+   */
+  killedEquivalents: string[];
   /** The strictest mutation target, for the status bar. */
   overallTarget?: number;
   allTargetsMet: boolean;

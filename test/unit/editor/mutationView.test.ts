@@ -20,7 +20,7 @@ const gap: MutationGap = {
 const score = { killed: 3, timeout: 0, survived: 1, noCoverage: 0, equivalent: 0, errors: 0, ignored: 0, valid: 4, detected: 3, pct: 75 };
 const analysis: MutationAnalysis = {
   root, files: [{ file, relative: 'src/ratings.ts', score, target: 90, meetsTarget: false, needed: 1, gaps: [gap] }],
-  totals: score, staleEquivalents: [], overallTarget: 90, allTargetsMet: false, durationMs: 1,
+  totals: score, staleEquivalents: [], killedEquivalents: [], overallTarget: 90, allTargetsMet: false, durationMs: 1,
 };
 
 describe('editor: mutation view', () => {

@@ -20,7 +20,7 @@ describe('governance-coverage mutate (real StrykerJS on the fixture)', function 
     const r = run('mutate', '--root', root, '--files', 'src/outcome.ts', '--json', '--concurrency', '1');
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const doc = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(doc), ['summary', 'staleEquivalents', 'files', 'reports']);
+    assert.deepEqual(Object.keys(doc), ['summary', 'staleEquivalents', 'killedEquivalents', 'files', 'reports']);
     assert.deepEqual(doc.summary.mutate, ['src/outcome.ts']);
     assert.deepEqual(doc.files.map((f: { file: string; score: { pct: number }; target: number; meetsTarget: boolean }) => [f.file, f.score.pct, f.target, f.meetsTarget]),
       [['src/outcome.ts', 100, 90, true]]);

@@ -81,8 +81,15 @@ describe('mutation engine (StrykerJS on the fixture)', function () {
     assert.deepEqual([discounted.files[1].score.pct, discounted.files[1].score.equivalent, discounted.files[1].gaps.length, discounted.allTargetsMet], [100, 1, 0, true]);
     fs.writeFileSync(list, JSON.stringify([{ ...entry, line: 4 }]));
     const stale = analyzeMutation(first.result.report!, config);
-    assert.deepEqual(stale.staleEquivalents, ['src/ratings.ts UnaryOperator 4:6 → "+0.1" matches no surviving mutant']);
+    assert.deepEqual(stale.staleEquivalents, ['src/ratings.ts UnaryOperator 4:6 → "+0.1" matches no mutant of this run (the code moved or changed: update the entry\'s line and column, or remove it)']);
     assert.equal(stale.allTargetsMet, false);
+    // an entry whose mutant a test killed (a cost-only mutant can time out on a loaded machine) is reported, counted as killed, and fails nothing
+    fs.writeFileSync(list, JSON.stringify([entry, { ...entry, file: 'src/outcome.ts', mutator: 'ConditionalExpression', line: 3, column: 10, replacement: 'true' }]));
+    const killed = analyzeMutation(first.result.report!, config);
+    assert.deepEqual(killed.staleEquivalents, []);
+    assert.deepEqual(killed.killedEquivalents, ['src/outcome.ts ConditionalExpression 3:10 → "true" was Killed in this run (counted so)']);
+    assert.deepEqual([killed.files[0].score.detected, killed.files[0].score.valid, killed.files[0].score.equivalent], [5, 5, 0]);
+    assert.equal(killed.allTargetsMet, true);
     fs.writeFileSync(list, JSON.stringify([{ ...entry, reason: '' }]));
     assert.throws(() => analyzeMutation(first.result.report!, config), /entry 0 needs file, mutator, line, column, replacement and a one-line reason/);
     fs.rmSync(list);
