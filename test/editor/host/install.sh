@@ -42,6 +42,8 @@ fi
 export npm_config_unsafe_perm=true
 # Never fetch prebuilt native binaries (prebuild-install, node-pre-gyp): build from source.
 export npm_config_build_from_source=true
+# node-gyp compiles each native module with as many make jobs as the machine has cores.
+export JOBS=max
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 NPM_QUIET=(--no-audit --no-fund --loglevel=error)
 

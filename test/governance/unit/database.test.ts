@@ -202,6 +202,22 @@ describe('GovernanceDatabase', () => {
   });
 
   describe('save and open', () => {
+    it('keeps the rollback journal in memory on a new, a saved and a reopened database, and still rolls back', async () => {
+      const journal = (d: GovernanceDatabase) => d.get<{ journal_mode: string }>('PRAGMA journal_mode')!.journal_mode;
+      const db = await freshDb();
+      assert.equal(journal(db), 'memory');
+      const file = path.join(dir, 'journal.db');
+      db.save(file);
+      assert.equal(journal(db), 'memory');
+      const reopened = await GovernanceDatabase.open(file);
+      assert.equal(journal(reopened), 'memory');
+      assert.throws(() => reopened.transaction(() => {
+        seedWorkspace(reopened, { id: 'rolled-back' });
+        throw new Error('abort');
+      }), /abort/);
+      assert.deepEqual(reopened.all("SELECT id FROM workspaces WHERE id = 'rolled-back'"), []);
+    });
+
     it('round-trips a database through a file and keeps foreign keys on after saving', async () => {
       const db = await freshDb();
       seedWorkspace(db, { id: 'persisted' });

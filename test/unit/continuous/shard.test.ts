@@ -8,6 +8,7 @@ import { mergeShards } from '../../../src/continuous/merge';
 import { eventRecorder, parseShard, splitShards, type ShardRecord } from '../../../src/continuous/shard';
 import { fixture } from '../coverage/helpers';
 import { EMBEDDED_SNAPSHOT } from '../embeddedSnapshot';
+import { cliArgs } from '../cliArgs';
 
 /** Run the shards of a split through the engine API, as `run --shard k/n` does. */
 async function shardRecords(config: ResolvedConfig, n: number): Promise<ShardRecord[]> {
@@ -113,8 +114,7 @@ describe('sharded runs and their merge', function () {
     const root = fixture('shards');
     const report = path.join(root, '.tmp', 'coverage');
     fs.rmSync(path.join(root, '.tmp'), { recursive: true, force: true });
-    const cli = path.resolve(__dirname, '..', '..', '..', 'src', 'cli.ts');
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), cli, ...args], { encoding: 'utf8' });
+    const run = (...args: string[]) => spawnSync(process.execPath, [...cliArgs(), ...args], { encoding: 'utf8' });
     const single = run('run', '--root', root);
     const singleLcov = lcovRan(fs.readFileSync(path.join(report, 'lcov.info'), 'utf8'));
     assert.ok(fs.existsSync(path.join(report, 'test-durations.json')));

@@ -2,10 +2,9 @@ import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { fixture } from './helpers';
+import { cliArgs } from '../cliArgs';
 
-const cli = path.resolve(__dirname, '..', '..', '..', 'src', 'cli.ts');
-const tsx = require.resolve('tsx/cjs');
-const run = (...args: string[]) => spawnSync(process.execPath, ['--require', tsx, cli, ...args], { encoding: 'utf8' });
+const run = (...args: string[]) => spawnSync(process.execPath, [...cliArgs(), ...args], { encoding: 'utf8' });
 
 describe('governance-coverage CLI', function () {
   this.timeout(60000);

@@ -12,6 +12,7 @@ import { findTestFiles, loadConfig, startRun } from '../../../src/coverage/index
 import type { ResolvedConfig, RunEvent, RunResult } from '../../../src/coverage/model';
 import { listTestFiles, testFileMatcher } from '../../../src/coverage/discovery';
 import { fixture } from './helpers';
+import { cliArgs } from '../cliArgs';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 const root = fixture('mocha-options');
@@ -83,7 +84,7 @@ describe('mocha setup options: retries, bail, ignore', function () {
   });
 
   it('CLI: the run exits 1 with "1 passed, 1 failed" — nothing after the failure, nothing from the ignored file', () => {
-    const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(repo, 'src', 'cli.ts'), 'run', '--root', root, '--json'], { encoding: 'utf8', cwd: repo });
+    const r = spawnSync(process.execPath, [...cliArgs(), 'run', '--root', root, '--json'], { encoding: 'utf8', cwd: repo });
     assert.equal(r.status, 1);
     const doc = JSON.parse(r.stdout);
     assert.deepEqual([doc.summary.passed, doc.summary.failed], [1, 1]);

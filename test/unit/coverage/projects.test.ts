@@ -17,11 +17,10 @@ import type { FileCoverageData, ResolvedConfig, RunResult } from '../../../src/c
 import { defaultMochaSetup } from '../../../src/coverage/mochaSetup';
 import libCoverage from 'istanbul-lib-coverage';
 import { fixture } from './helpers';
+import { cliArgs } from '../cliArgs';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
-const cli = path.join(repo, 'src', 'cli.ts');
-const tsx = require.resolve('tsx/cjs');
-const runCli = (...args: string[]) => spawnSync(process.execPath, ['--require', tsx, cli, ...args], { encoding: 'utf8', cwd: repo });
+const runCli = (...args: string[]) => spawnSync(process.execPath, [...cliArgs(), ...args], { encoding: 'utf8', cwd: repo });
 
 async function run(config: ResolvedConfig): Promise<RunResult> {
   return startRun({ config }).result;

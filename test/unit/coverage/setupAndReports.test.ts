@@ -12,11 +12,10 @@ import { mochaArgsOf, mochaScript, shellWords, specToGlobs } from '../../../src/
 import { MIN_NODE, resolveNode, RuntimeError, versionAtLeast } from '../../../src/coverage/runtime';
 import { parseCobertura, parseLcov } from '../../../src/coverage/importReport';
 import { fixture } from './helpers';
+import { cliArgs } from '../cliArgs';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
-const cli = path.join(repo, 'src', 'cli.ts');
-const tsx = require.resolve('tsx/cjs');
-const runCli = (...args: string[]) => spawnSync(process.execPath, ['--require', tsx, cli, ...args], { encoding: 'utf8', cwd: repo });
+const runCli = (...args: string[]) => spawnSync(process.execPath, [...cliArgs(), ...args], { encoding: 'utf8', cwd: repo });
 
 describe('mocha setup: spec, scripts', () => {
   it('reads mocha spec as globs the way mocha looks files up', () => {

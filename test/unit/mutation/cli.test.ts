@@ -3,10 +3,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { copyFixture } from './helpers';
+import { cliArgs } from '../cliArgs';
 
-const cli = path.resolve(__dirname, '..', '..', '..', 'src', 'cli.ts');
-const tsx = require.resolve('tsx/cjs');
-const run = (...args: string[]) => spawnSync(process.execPath, ['--require', tsx, cli, ...args], { encoding: 'utf8' });
+const run = (...args: string[]) => spawnSync(process.execPath, [...cliArgs(), ...args], { encoding: 'utf8' });
 
 describe('governance-coverage mutate (real StrykerJS on the fixture)', function () {
   this.timeout(240_000);
