@@ -45,10 +45,11 @@ async function rejectedWith(code: string, promise: Promise<unknown>): Promise<Go
 const temps = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 const modeOf = (file: string): number => fs.statSync(file).mode & 0o777;
 
-/** Pid of a process that has exited (so nothing can be saving under it). */
+/** Pid of a process that has exited (so nothing can be saving under it): Node printing its version. */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  return Number(child.stdout);
+  const child = spawnSync(process.execPath, ['--version']);
+  assert.ok(child.pid > 0 && child.status === 0, 'the short-lived process did not run');
+  return child.pid;
 }
 
 describe('GovernanceDatabase files (rule 8: careful saves, typed refusals)', () => {
