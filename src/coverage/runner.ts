@@ -27,8 +27,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import fg from 'fast-glob';
 import type { ChildOptions } from './child';
-import { childEntry } from './childEntry';
-export { childEntry };
+import { resolveRequire } from './config';
 import { resolveNode } from './runtime';
 import type { FileCoverageData, RunEvent, RunHandle, RunOptions, RunResult, RunStats, TestCoverage } from './model';
 import { parseSource } from './ast';
@@ -65,6 +64,14 @@ export function emptyRunError(config: RunOptions['config'], files: number, tests
     return `no tests were found in ${files} test file(s): nothing ran (set "fail-zero": false in the mocha setup to allow an empty run)`;
   }
   return undefined;
+}
+
+/** The compiled entry `name` next to `dir` (`<name>.js`), else its TypeScript under tsx (unit tests). */
+export function childEntry(dir = __dirname, name = 'child'): { file: string; execArgv: string[] } {
+  const js = path.join(dir, `${name}.js`);
+  if (fs.existsSync(js)) return { file: js, execArgv: [] };
+  // Running from TypeScript sources (unit tests under tsx): let tsx load the child too.
+  return { file: path.join(dir, `${name}.ts`), execArgv: ['--require', resolveRequire('tsx/cjs', __dirname)] };
 }
 
 /**
