@@ -129,6 +129,7 @@ export async function resolveRun(options: StartOptions): Promise<Plan> {
   const selected = !!options.files || !!options.grep;
   const noFiles = emptyRunError(config, files.length, undefined, selected);
   if (noFiles) throw new Error(noFiles);
+  const esm = childOptionsEsm(config, sourceFiles);
   const childOptions: ChildOptions = {
     root: config.root,
     files,
@@ -140,9 +141,11 @@ export async function resolveRun(options: StartOptions): Promise<Plan> {
     // Per-test coverage is on unless turned off: probes cost what each test touches (src/continuous/probes.ts).
     perTest: options.perTest !== false && options.coverage !== false,
     engine: options.engine ?? 'v8',
-    perTestMode: options.env?.GOVCOV_PER_TEST === 'takes' ? 'takes' : 'probes',
+    // Probes go in where CommonJS compiles a source (child.ts): an ES module that Node's own loader
+    // loads gets none, so an ESM run records per-test coverage by a V8 take per test.
+    perTestMode: options.env?.GOVCOV_PER_TEST === 'takes' || esm ? 'takes' : 'probes',
     mocha: config.mocha,
-    esm: childOptionsEsm(config, sourceFiles),
+    esm,
     eventsFd: 4,
   };
   return { files, sourceFiles, childOptions, runId: newRunId(), node, selected };

@@ -88,6 +88,20 @@ describe('any mocha project, as it is', function () {
     assert.match(result.loadErrors[0].error.message, /Cannot read properties of undefined \(reading 'describe'\)/);
   });
 
+  it('ESM sources loaded by Node\'s own loader have per-test coverage: each test names the functions it ran', async () => {
+    const root = fixture('mocha-esm');
+    const result = await startRun({ config: await loadConfig(root), perTest: true }).result;
+    assert.equal(result.stats.passed, 2);
+    // Functions each test ran, by file and name: formatting runs format and pad; labelling runs label only.
+    const ran = (title: string) => {
+      const id = Object.keys(result.perTest ?? {}).find((t) => t.endsWith(title));
+      assert.ok(id, `per-test coverage of "${title}"`);
+      return Object.entries(result.perTest![id]).flatMap(([file, d]) => d.f.map((f) => `${path.basename(file)} ${result.coverage[file].fnMap[f].name}`)).sort();
+    };
+    assert.deepEqual(ran('formats a time of day'), ['clock.js format', 'pad.cjs pad']);
+    assert.deepEqual(ran('labels with the zone'), ['zone.mjs label']);
+  });
+
   it('ESM package with top-level await: test files load through mocha\'s async loader; ESM sources (.js, .mjs) and .cjs measured as istanbul counts them', async () => {
     const root = fixture('mocha-esm');
     const config = await loadConfig(root);
